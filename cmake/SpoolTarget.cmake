@@ -1,0 +1,19 @@
+# spool_target_defaults(target): the flags every target of ours gets. Warnings are errors
+# on our code only; third-party headers come in through imported targets as -isystem.
+function(spool_target_defaults target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough
+    -Wcast-qual -Wformat=2 -Wundef -Werror)
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  if(SPOOL_SANITIZE)
+    target_compile_options(${target} PUBLIC
+      -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# spool_library(name SOURCES...): one static library per layer folder.
+function(spool_library name)
+  add_library(${name} STATIC ${ARGN})
+  spool_target_defaults(${name})
+endfunction()
