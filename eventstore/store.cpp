@@ -1,0 +1,434 @@
+// Store: append with optimistic concurrency and idempotent retry, streamed reads, policy
+// settings. SQLite exceptions never leave this file: each public method catches them and
+// returns a StoreError.
+#include "eventstore/store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/time.h"
+#include "base/utf8.h"
+#include "eventstore/open_database.h"
+#include "eventstore/sqlite_error.h"
+
+namespace spool::eventstore {
+namespace {
+
+constexpr std::size_t kMaxThreadIdBytes = 256;
+
+constexpr const char* kSelectThread =
+    "SELECT id, created_at_ms, updated_at_ms, last_seq, persistence_policy FROM threads "
+    "WHERE id = ?";
+constexpr const char* kInsertThread =
+    "INSERT INTO threads (id, created_at_ms, updated_at_ms, last_seq) VALUES (?, ?, ?, 0)";
+constexpr const char* kUpdateThread =
+    "UPDATE threads SET updated_at_ms = ?, last_seq = ? WHERE id = ?";
+constexpr const char* kFindProducerId =
+    "SELECT seq, position FROM events WHERE thread_id = ? AND producer_id = ?";
+constexpr const char* kInsertEvent =
+    "INSERT INTO events (thread_id, seq, ts_ms, kind, type, turn_id, producer_id, payload) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kEventColumns =
+    "SELECT thread_id, seq, position, ts_ms, kind, type, turn_id, producer_id, payload "
+    "FROM events ";
+
+void bind_optional(SQLite::Statement& st, int index, const std::optional<std::string>& v) {
+  if (v) {
+    st.bindNoCopy(index, *v);
+  } else {
+    st.bind(index);  // NULL
+  }
+}
+
+std::optional<std::string> optional_text(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+
+ThreadRow read_thread_row(SQLite::Statement& st) {
+  ThreadRow row;
+  row.id = st.getColumn(0).getString();
+  row.created_at_ms = st.getColumn(1).getInt64();
+  row.updated_at_ms = st.getColumn(2).getInt64();
+  row.last_seq = st.getColumn(3).getInt64();
+  if (!st.getColumn(4).isNull()) row.policy = parse_policy(st.getColumn(4).getString());
+  return row;
+}
+
+Result<void, StoreError> validate_thread_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxThreadIdBytes || !is_valid_utf8(id)) {
+    return StoreError{StoreErrorCode::InvalidArgument,
+                      fmt::format("thread id must be 1 to {} bytes of UTF-8", kMaxThreadIdBytes)};
+  }
+  return {};
+}
+
+// The payload to store: the given text when it is valid UTF-8, else a repaired copy.
+struct PreparedPayload {
+  const std::string* text = nullptr;
+  std::string repaired;
+};
+
+PreparedPayload prepare_payload(const std::string& raw) {
+  PreparedPayload p;
+  if (is_valid_utf8(raw)) {
+    p.text = &raw;
+  } else {
+    p.repaired = repair_utf8(raw);
+    p.text = &p.repaired;
+  }
+  return p;
+}
+
+}  // namespace
+
+struct Store::Statements {
+  explicit Statements(SQLite::Database& db)
+      : select_thread(db, kSelectThread),
+        insert_thread(db, kInsertThread),
+        update_thread(db, kUpdateThread),
+        find_producer_id(db, kFindProducerId),
+        insert_event(db, kInsertEvent) {}
+  SQLite::Statement select_thread;
+  SQLite::Statement insert_thread;
+  SQLite::Statement update_thread;
+  SQLite::Statement find_producer_id;
+  SQLite::Statement insert_event;
+};
+
+Store::Store(std::string path, std::unique_ptr<SQLite::Database> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& path,
+                                                       const StoreOptions& options) {
+  auto db = open_database(path, options);
+  if (!db) return std::move(db).error();
+  std::unique_ptr<Store> store(new Store(path, std::move(db).value()));
+  if (!options.read_only) {
+    try {
+      store->stmts_ = std::make_unique<Statements>(*store->db_);
+    } catch (const SQLite::Exception& e) {
+      return sqlite_failure("preparing statements", path, e.getErrorCode(), e.what());
+    }
+  }
+  return store;
+}
+
+void Store::add_hook(AppendHook* hook) { hooks_.push_back(hook); }
+
+Result<AppendResult, StoreError> Store::append(std::string_view thread_id,
+                                               std::optional<std::int64_t> expected_last_seq,
+                                               std::span<const NewEvent> events,
+                                               const AppendOptions& options) {
+  if (!stmts_) {
+    return StoreError{StoreErrorCode::ReadOnly,
+                      fmt::format("append to {}: the store was opened read-only", path_)};
+  }
+  if (auto r = validate_thread_id(thread_id); !r) return std::move(r).error();
+  for (const NewEvent& e : events) {
+    if (e.kind.empty()) {
+      return StoreError{StoreErrorCode::InvalidArgument,
+                        fmt::format("append to thread {}: an event has an empty kind", thread_id)};
+    }
+  }
+  try {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto result = append_in_transaction(thread_id, expected_last_seq, events, options);
+    if (result) tx.commit();
+    return result;  // on error tx's destructor rolls back
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("append to thread {}", thread_id), path_, e.getErrorCode(),
+                          e.what());
+  } catch (const std::exception& e) {
+    return StoreError{StoreErrorCode::Internal,
+                      fmt::format("append to thread {} on {}: {}", thread_id, path_, e.what())};
+  }
+}
+
+// REQUIRES: inside a BEGIN IMMEDIATE transaction on db_. Throws SQLite::Exception.
+Result<AppendResult, StoreError> Store::append_in_transaction(
+    std::string_view thread_id, std::optional<std::int64_t> expected_last_seq,
+    std::span<const NewEvent> events, const AppendOptions& options) {
+  Statements& s = *stmts_;
+  const std::string tid(thread_id);
+
+  std::optional<ThreadRow> row;
+  s.select_thread.reset();
+  s.select_thread.bind(1, tid);
+  if (s.select_thread.executeStep()) row = read_thread_row(s.select_thread);
+  s.select_thread.reset();
+
+  AppendResult result;
+  result.events.resize(events.size());
+  result.last_seq = row ? row->last_seq : 0;
+
+  // Idempotent retry: events whose producer id is already stored keep their original place.
+  std::size_t duplicates = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!row || !events[i].producer_id) continue;
+    s.find_producer_id.reset();
+    s.find_producer_id.bind(1, tid);
+    s.find_producer_id.bind(2, *events[i].producer_id);
+    if (s.find_producer_id.executeStep()) {
+      result.events[i] = {AppendedEvent::Status::Duplicate, s.find_producer_id.getColumn(0).getInt64(),
+                          s.find_producer_id.getColumn(1).getInt64()};
+      ++duplicates;
+    }
+    s.find_producer_id.reset();
+  }
+  if (duplicates == events.size() && duplicates > 0) return result;
+
+  const std::int64_t current = row ? row->last_seq : 0;
+  if (expected_last_seq && *expected_last_seq != current) {
+    return StoreError{StoreErrorCode::Conflict,
+                      fmt::format("append to thread {}: expected last seq {}, but it is {}",
+                                  thread_id, *expected_last_seq, current),
+                      current};
+  }
+
+  PersistencePolicy policy = PersistencePolicy::Extended;
+  if (options.policy) {
+    policy = *options.policy;
+  } else if (row && row->policy) {
+    policy = *row->policy;
+  } else {
+    auto d = default_policy();
+    if (!d) return std::move(d).error();
+    policy = d.value();
+  }
+
+  const std::int64_t append_time = now_ms();
+  std::vector<StoredEvent> stored;  // only collected when a hook will see it
+  std::int64_t seq = current;
+  std::int64_t last_ts = row ? row->updated_at_ms : 0;
+  bool thread_created = row.has_value();
+  // Producer ids within this one call also dedupe (a batch that repeats an id).
+  std::vector<std::size_t> stored_with_producer_id;
+
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& e = events[i];
+    if (result.events[i].status == AppendedEvent::Status::Duplicate) continue;
+    if (e.producer_id) {
+      bool repeated = false;
+      for (std::size_t j : stored_with_producer_id) {
+        if (*events[j].producer_id == *e.producer_id) {
+          result.events[i] = result.events[j];
+          result.events[i].status = AppendedEvent::Status::Duplicate;
+          repeated = true;
+          break;
+        }
+      }
+      if (repeated) continue;
+    }
+    const std::optional<std::string_view> type =
+        e.type ? std::optional<std::string_view>(*e.type) : std::nullopt;
+    if (!should_persist(policy, e.kind, type, e.payload)) {
+      result.events[i] = {AppendedEvent::Status::Filtered, 0, 0};
+      continue;
+    }
+
+    const PreparedPayload payload = prepare_payload(e.payload);
+    if (!nlohmann::json::accept(*payload.text)) {
+      return StoreError{StoreErrorCode::InvalidEvent,
+                        fmt::format("append to thread {}: the payload of seq {} (kind {}) is not "
+                                    "valid JSON; nothing was written",
+                                    thread_id, seq + 1, e.kind)};
+    }
+    const std::int64_t ts = e.ts_ms.value_or(append_time);
+    if (!thread_created) {
+      s.insert_thread.reset();
+      s.insert_thread.bind(1, tid);
+      s.insert_thread.bind(2, ts);
+      s.insert_thread.bind(3, ts);
+      s.insert_thread.exec();
+      thread_created = true;
+    }
+    ++seq;
+    s.insert_event.reset();
+    s.insert_event.bind(1, tid);
+    s.insert_event.bind(2, seq);
+    s.insert_event.bind(3, ts);
+    s.insert_event.bindNoCopy(4, e.kind);
+    bind_optional(s.insert_event, 5, e.type);
+    bind_optional(s.insert_event, 6, e.turn_id);
+    bind_optional(s.insert_event, 7, e.producer_id);
+    s.insert_event.bindNoCopy(8, *payload.text);
+    s.insert_event.exec();
+    const std::int64_t position = db_->getLastInsertRowid();
+    result.events[i] = {AppendedEvent::Status::Stored, seq, position};
+    if (e.producer_id) stored_with_producer_id.push_back(i);
+    last_ts = ts;
+    if (!hooks_.empty()) {
+      stored.push_back(StoredEvent{tid, seq, position, ts, e.kind, e.type, e.turn_id,
+                                   e.producer_id, *payload.text});
+    }
+  }
+  s.insert_event.reset();
+  s.insert_event.clearBindings();  // drop references to the caller's strings
+  result.last_seq = seq;
+  if (seq == current) return result;  // everything filtered or duplicated: nothing written
+
+  s.update_thread.reset();
+  s.update_thread.bind(1, last_ts);
+  s.update_thread.bind(2, seq);
+  s.update_thread.bind(3, tid);
+  s.update_thread.exec();
+
+  if (!hooks_.empty()) {
+    ThreadRow after = row.value_or(ThreadRow{tid, stored.front().ts_ms, 0, 0, std::nullopt});
+    after.updated_at_ms = last_ts;
+    after.last_seq = seq;
+    for (AppendHook* hook : hooks_) {
+      auto r = hook->after_append(after, stored);
+      if (!r) {
+        return StoreError{StoreErrorCode::Internal,
+                          fmt::format("append to thread {}: projection failed, nothing was "
+                                      "written: {}",
+                                      thread_id, r.error())};
+      }
+    }
+  }
+  return result;
+}
+
+Result<std::int64_t, StoreError> Store::visit_rows(SQLite::Statement& q,
+                                                   const EventVisitor& visit) {
+  std::int64_t n = 0;
+  while (q.executeStep()) {
+    StoredEvent e;
+    e.thread_id = q.getColumn(0).getString();
+    e.seq = q.getColumn(1).getInt64();
+    e.position = q.getColumn(2).getInt64();
+    e.ts_ms = q.getColumn(3).getInt64();
+    e.kind = q.getColumn(4).getString();
+    e.type = optional_text(q.getColumn(5));
+    e.turn_id = optional_text(q.getColumn(6));
+    e.producer_id = optional_text(q.getColumn(7));
+    e.payload = q.getColumn(8).getString();
+    ++n;
+    if (!visit(e)) break;
+  }
+  return n;
+}
+
+Result<std::int64_t, StoreError> Store::read_thread(std::string_view thread_id,
+                                                    std::int64_t from_seq,
+                                                    const EventVisitor& visit) {
+  try {
+    SQLite::Statement q(*db_, std::string(kEventColumns) +
+                                  "WHERE thread_id = ? AND seq >= ? ORDER BY seq");
+    q.bind(1, std::string(thread_id));
+    q.bind(2, from_seq);
+    return visit_rows(q, visit);
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("reading thread {}", thread_id), path_, e.getErrorCode(),
+                          e.what());
+  }
+}
+
+Result<std::int64_t, StoreError> Store::read_all(std::int64_t after_position,
+                                                 const EventVisitor& visit) {
+  try {
+    SQLite::Statement q(*db_, std::string(kEventColumns) + "WHERE position > ? ORDER BY position");
+    q.bind(1, after_position);
+    return visit_rows(q, visit);
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("reading events", path_, e.getErrorCode(), e.what());
+  }
+}
+
+Result<std::optional<ThreadRow>, StoreError> Store::thread(std::string_view thread_id) {
+  try {
+    SQLite::Statement q(*db_, kSelectThread);
+    q.bind(1, std::string(thread_id));
+    if (!q.executeStep()) return std::optional<ThreadRow>{};
+    return std::optional<ThreadRow>{read_thread_row(q)};
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("reading thread {}", thread_id), path_, e.getErrorCode(),
+                          e.what());
+  }
+}
+
+Result<PersistencePolicy, StoreError> Store::default_policy() {
+  try {
+    SQLite::Statement q(*db_, "SELECT value FROM store_settings WHERE key = 'persistence_policy'");
+    if (q.executeStep()) {
+      if (auto p = parse_policy(q.getColumn(0).getString())) return *p;
+    }
+    return PersistencePolicy::Extended;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("reading the persistence policy", path_, e.getErrorCode(), e.what());
+  }
+}
+
+Result<void, StoreError> Store::set_default_policy(PersistencePolicy policy) {
+  try {
+    SQLite::Statement q(*db_,
+                        "INSERT INTO store_settings (key, value) VALUES ('persistence_policy', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    q.bind(1, std::string(policy_name(policy)));
+    q.exec();
+    return {};
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("setting the persistence policy", path_, e.getErrorCode(), e.what());
+  }
+}
+
+Result<void, StoreError> Store::set_thread_policy(std::string_view thread_id,
+                                                  std::optional<PersistencePolicy> policy) {
+  try {
+    SQLite::Statement q(*db_, "UPDATE threads SET persistence_policy = ? WHERE id = ?");
+    if (policy) {
+      q.bind(1, std::string(policy_name(*policy)));
+    } else {
+      q.bind(1);
+    }
+    q.bind(2, std::string(thread_id));
+    if (q.exec() == 0) {
+      return StoreError{StoreErrorCode::InvalidArgument,
+                        fmt::format("set policy: no thread {} in {}", thread_id, path_)};
+    }
+    return {};
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("setting the policy of thread {}", thread_id), path_,
+                          e.getErrorCode(), e.what());
+  }
+}
+
+Result<StoreStats, StoreError> Store::stats() {
+  try {
+    StoreStats s;
+    s.schema_version = db_->execAndGet("PRAGMA user_version").getInt();
+    s.journal_mode = db_->execAndGet("PRAGMA journal_mode").getString();
+    switch (db_->execAndGet("PRAGMA synchronous").getInt()) {
+      case 0: s.synchronous = "off"; break;
+      case 1: s.synchronous = "normal"; break;
+      case 2: s.synchronous = "full"; break;
+      default: s.synchronous = "extra"; break;
+    }
+    s.threads = db_->execAndGet("SELECT count(*) FROM threads").getInt64();
+    s.events = db_->execAndGet("SELECT count(*) FROM events").getInt64();
+    return s;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("counting", path_, e.getErrorCode(), e.what());
+  }
+}
+
+Result<std::string, StoreError> Store::integrity_check() {
+  try {
+    SQLite::Statement q(*db_, "PRAGMA integrity_check");
+    std::string out;
+    while (q.executeStep()) {
+      if (!out.empty()) out += "\n";
+      out += q.getColumn(0).getString();
+    }
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("integrity_check", path_, e.getErrorCode(), e.what());
+  }
+}
+
+}  // namespace spool::eventstore

@@ -1,0 +1,144 @@
+// Store: the SQLite event log of every thread, and the only way the rest of Spool reaches
+// storage (see DESIGN.md, "Storage").
+//
+// Thread-safety: a Store is one SQLite connection and is used from one thread at a time.
+// Several Stores (in one process or several) may open the same file: WAL lets readers run
+// beside the single writer, and writers wait for each other up to busy_timeout.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "eventstore/append_hook.h"
+#include "eventstore/event.h"
+#include "eventstore/persistence_policy.h"
+#include "eventstore/store_error.h"
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace spool::eventstore {
+
+enum class Synchronous { Full, Normal };
+
+struct StoreOptions {
+  Synchronous synchronous = Synchronous::Full;  // NORMAL may lose the last commits on power loss
+  int busy_timeout_ms = 10000;                  // how long a writer waits for another
+  bool read_only = false;                       // no migrations, no writes
+  bool quick_check = true;                      // run PRAGMA quick_check at open
+};
+
+struct AppendOptions {
+  // Overrides the thread's and the database's policy for this call (an importer stores what
+  // Codex already persisted with Full, say).
+  std::optional<PersistencePolicy> policy;
+};
+
+struct AppendedEvent {
+  enum class Status {
+    Stored,     // written by this append
+    Duplicate,  // its producer id was already stored: seq and position are the original ones
+    Filtered,   // left out by the persistence policy: seq and position are 0
+  };
+  Status status = Status::Stored;
+  std::int64_t seq = 0;
+  std::int64_t position = 0;
+};
+
+struct AppendResult {
+  std::vector<AppendedEvent> events;  // one per event given, in the same order
+  std::int64_t last_seq = 0;          // the thread's last seq after the append
+};
+
+struct StoreStats {
+  int schema_version = 0;    // PRAGMA user_version of the file
+  std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
+  std::string synchronous;   // "full" or "normal" (this connection's setting)
+  std::int64_t threads = 0;
+  std::int64_t events = 0;
+};
+
+// Called once per event, in order; return false to stop early.
+using EventVisitor = std::function<bool(const StoredEvent&)>;
+
+class Store {
+ public:
+  // Opens the database at `path` (":memory:" for a private in-memory one), creating it when
+  // missing, then checks it and applies pending migrations. Fails, without writing to the
+  // file, when it is not a Spool database, is corrupt, or has a newer schema than this binary.
+  static Result<std::unique_ptr<Store>, StoreError> open(const std::string& path,
+                                                         const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Appends `events` to the thread in one BEGIN IMMEDIATE transaction, together with the
+  // thread row and every hook. Each stored event gets the thread's next seq and the next
+  // global position.
+  //  - expected_last_seq (when set) must equal the thread's last seq (0 for a new thread),
+  //    else Conflict and nothing is written.
+  //  - An event whose producer_id is already stored for the thread is not stored again;
+  //    when every event is such a duplicate the call succeeds without the seq check, so a
+  //    retried append returns its original positions.
+  //  - A payload that is not JSON fails the whole append (InvalidEvent, naming thread and
+  //    seq). Invalid UTF-8 in a payload is replaced with U+FFFD.
+  Result<AppendResult, StoreError> append(std::string_view thread_id,
+                                          std::optional<std::int64_t> expected_last_seq,
+                                          std::span<const NewEvent> events,
+                                          const AppendOptions& options = {});
+
+  // Visits the thread's events with seq >= from_seq in seq order, one row at a time (never
+  // all in memory). Returns how many were visited. An unknown thread visits nothing.
+  Result<std::int64_t, StoreError> read_thread(std::string_view thread_id, std::int64_t from_seq,
+                                               const EventVisitor& visit);
+
+  // Visits every event with position > after_position in position order.
+  Result<std::int64_t, StoreError> read_all(std::int64_t after_position,
+                                            const EventVisitor& visit);
+
+  Result<std::optional<ThreadRow>, StoreError> thread(std::string_view thread_id);
+
+  Result<PersistencePolicy, StoreError> default_policy();
+  Result<void, StoreError> set_default_policy(PersistencePolicy policy);
+  // nullopt clears the thread's override. The thread must exist.
+  Result<void, StoreError> set_thread_policy(std::string_view thread_id,
+                                             std::optional<PersistencePolicy> policy);
+
+  Result<StoreStats, StoreError> stats();
+  // Runs PRAGMA integrity_check; returns "ok" or SQLite's list of problems.
+  Result<std::string, StoreError> integrity_check();
+
+  // Registers a hook run inside every append transaction, in registration order.
+  // `hook` is not owned and must outlive the store.
+  void add_hook(AppendHook* hook);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Statements;  // the prepared statements of the append path
+
+  Store(std::string path, std::unique_ptr<SQLite::Database> db);
+  Result<AppendResult, StoreError> append_in_transaction(
+      std::string_view thread_id, std::optional<std::int64_t> expected_last_seq,
+      std::span<const NewEvent> events, const AppendOptions& options);
+  Result<std::int64_t, StoreError> visit_rows(SQLite::Statement& query, const EventVisitor& visit);
+
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Statements> stmts_;  // declared after db_: destroyed before it
+  std::vector<AppendHook*> hooks_;
+};
+
+// The schema version this binary writes (the number of embedded migrations).
+int binary_schema_version();
+
+}  // namespace spool::eventstore
