@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh default
+scripts/build.sh default --target spool
 exec build/spool doctor "$@"
