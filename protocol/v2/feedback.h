@@ -1,0 +1,2 @@
+// Placeholder: declared by the protocol issue (see protocol/README.md).
+#pragma once

@@ -1,0 +1,2 @@
+// Wire-shape tests; see protocol/README.md.
+#include <catch2/catch.hpp>
