@@ -37,6 +37,12 @@ void Path::push_field(std::string_view name) {
 
 void Path::push_index(std::size_t i) { text_ += fmt::format("[{}]", i); }
 
+void Path::push_path(std::string_view inner) {
+  if (inner.empty()) return;
+  if (!text_.empty() && inner.front() != '[') text_ += '.';
+  text_ += inner;
+}
+
 void Path::fail(std::string expected) const {
   throw DecodeException(DecodeError{text_, std::move(expected)});
 }

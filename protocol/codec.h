@@ -54,6 +54,8 @@ class Path {
  public:
   void push_field(std::string_view name);
   void push_index(std::size_t i);
+  // Appends a path reported from inside a nested decode ("payload.cwd", "[0].x").
+  void push_path(std::string_view inner);
   void pop(std::size_t old_size) { text_.resize(old_size); }
   std::size_t size() const { return text_.size(); }
   [[noreturn]] void fail(std::string expected) const;
@@ -76,6 +78,11 @@ template <class T, class C, class A>
 struct IsStringMap<std::map<std::string, T, C, A>> : std::true_type {};
 
 template <class T>
+struct IsDefaulted : std::false_type {};
+template <class T>
+struct IsDefaulted<Defaulted<T>> : std::true_type {};
+
+template <class T>
 inline constexpr bool kIsInteger =
     std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
@@ -95,6 +102,8 @@ void encode(nlohmann::json& j, const T& v) {
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
                        detail::kIsInteger<T> || std::is_floating_point_v<T>) {
     j = v;
+  } else if constexpr (detail::IsDefaulted<T>::value) {
+    encode(j, v.value);
   } else if constexpr (detail::IsOptional<T>::value) {
     if (v) {
       encode(j, *v);
@@ -202,6 +211,8 @@ void decode_field(const nlohmann::json& obj, S& out, const F& f, Path& path) {
   if (it == obj.end()) {
     if constexpr (IsOptional<M>::value) {
       (out.*(f.member)).reset();
+    } else if constexpr (IsDefaulted<M>::value) {
+      out.*(f.member) = M{};
     } else {
       path.fail("missing required field");
     }
@@ -228,6 +239,8 @@ void decode(const nlohmann::json& j, T& out, detail::Path& path) {
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) path.fail(fmt::format("expected a number, got {}", describe_json(j)));
     out = j.get<T>();
+  } else if constexpr (detail::IsDefaulted<T>::value) {
+    decode(j, out.value, path);
   } else if constexpr (detail::IsOptional<T>::value) {
     if (j.is_null()) {
       out.reset();
@@ -314,6 +327,7 @@ void decode(const nlohmann::json& j, T& out, detail::Path& path) {
     try {
       from_json(j, out);
     } catch (const DecodeException& e) {
+      path.push_path(e.error().path);
       path.fail(e.error().expected);
     } catch (const nlohmann::json::exception& e) {
       path.fail(e.what());

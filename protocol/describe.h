@@ -31,6 +31,7 @@ struct TypeRef {
 struct FieldDesc {
   std::string name;
   TypeRef type;
+  bool defaulted = false;  // Defaulted<T>: may be missing on input, never null
 };
 
 struct TypeDesc {
@@ -49,6 +50,13 @@ struct TypeDesc {
   // Custom
   std::string custom_schema;
   std::string custom_ts;
+  std::string custom_sample;
+  // Decodes a JSON value as this type and encodes it again; on failure returns null and
+  // sets *error. Lets tests round-trip every type without knowing it at compile time.
+  nlohmann::json (*roundtrip)(const nlohmann::json& in, std::string* error) = nullptr;
+
+  // "Thread", "v2/Thread", "core/EventMsg": unique across namespaces.
+  std::string qualified_name() const { return ns.empty() ? name : ns + "/" + name; }
 };
 
 template <class T>
@@ -92,9 +100,20 @@ std::vector<TypeRef> variant_refs(std::index_sequence<I...>) {
 }
 
 template <class T>
+nlohmann::json roundtrip(const nlohmann::json& in, std::string* error) {
+  auto r = decode_value<T>(in);
+  if (!r) {
+    *error = r.error().message();
+    return nullptr;
+  }
+  return to_json_value(r.value());
+}
+
+template <class T>
 TypeDesc build_desc() {
   constexpr auto meta = meta_of<T>();
   TypeDesc d;
+  d.roundtrip = &roundtrip<T>;
   d.name = std::string(meta.name);
   d.ns = std::string(meta.ns);
   if constexpr (ReflectedStruct<T>) {
@@ -104,7 +123,8 @@ TypeDesc build_desc() {
         [&](const auto&... f) {
           (d.fields.push_back(FieldDesc{
                std::string(f.name),
-               type_ref<std::remove_cvref_t<decltype(std::declval<T>().*(f.member))>>()}),
+               type_ref<std::remove_cvref_t<decltype(std::declval<T>().*(f.member))>>(),
+               IsDefaulted<std::remove_cvref_t<decltype(std::declval<T>().*(f.member))>>::value}),
            ...);
         },
         meta.fields);
@@ -120,6 +140,7 @@ TypeDesc build_desc() {
     d.kind = TypeDesc::Kind::Custom;
     d.custom_schema = std::string(meta.schema_json);
     d.custom_ts = std::string(meta.ts);
+    d.custom_sample = std::string(meta.sample_json);
   }
   return d;
 }
@@ -141,6 +162,8 @@ TypeRef type_ref() {
   } else if constexpr (std::is_floating_point_v<T>) {
     r.kind = TypeRef::Kind::Number;
     r.format = "double";
+  } else if constexpr (detail::IsDefaulted<T>::value) {
+    return type_ref<decltype(T::value)>();
   } else if constexpr (detail::IsOptional<T>::value) {
     return detail::wrap<typename T::value_type>(TypeRef::Kind::Nullable);
   } else if constexpr (detail::IsVector<T>::value) {

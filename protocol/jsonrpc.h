@@ -32,7 +32,7 @@ struct RequestId : std::variant<std::string, std::int64_t> {
 inline constexpr auto spool_reflect(const RequestId*) {
   return CustomMeta<RequestId>{"RequestId", "",
                                R"({"anyOf":[{"type":"string"},{"type":"integer","format":"int64"}]})",
-                               "string | number"};
+                               "string | number", "7"};
 }
 void to_json(nlohmann::json& j, const RequestId& id);
 void from_json(const nlohmann::json& j, RequestId& id);

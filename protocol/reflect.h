@@ -9,7 +9,8 @@
 // Conventions every declaration follows (tests check them over the exported schema):
 //  - member names are the wire names (camelCase for v2 types, snake_case for core events);
 //  - std::optional<T> is written as null when absent and read from null or a missing field;
-//    every other field is required on decode and always written;
+//    Defaulted<T> is always written and read from a missing field as its default (never
+//    null); every other field is required on decode and always written;
 //  - a union derives from std::variant<...> and each alternative is a struct declared with
 //    SPOOL_TAGGED_STRUCT, whose tag is written as its "type" field;
 //  - an open union (SPOOL_OPEN_UNION) ends with RawVariant and keeps unknown types whole.
@@ -75,6 +76,17 @@ constexpr EnumMeta<E, sizeof...(Entries)> make_enum_meta(std::string_view name,
   return {name, ns, {EnumEntry<E>(entries)...}};
 }
 
+// A field that clients may leave out but that is never null (Codex's serde(default)):
+// decoding a missing field leaves `value` at its default; it is always written; the schema
+// does not require it, and TypeScript declares it `name?: T`.
+template <class T>
+struct Defaulted {
+  T value{};
+  Defaulted() = default;
+  Defaulted(T v) : value(std::move(v)) {}  // NOLINT: implicit on purpose
+  operator const T&() const { return value; }  // NOLINT
+};
+
 // An unknown alternative of an open union, kept as it came.
 struct RawVariant {
   std::string type;     // the unknown "type" value
@@ -98,6 +110,7 @@ struct CustomMeta {
   std::string_view ns;
   std::string_view schema_json;  // JSON Schema of the value (may $ref nothing)
   std::string_view ts;           // TypeScript type expression
+  std::string_view sample_json = "";  // a valid value, for the schema tests
 };
 
 // --- detection ---------------------------------------------------------------------------

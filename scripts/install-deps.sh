@@ -12,6 +12,12 @@ packages=(
   catch2
 )
 
+# Node.js runs the test tools (ajv, tsc). Many machines have it from elsewhere; Debian's
+# nodejs and npm packages are the fallback.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The Node test tools (ajv, typescript), exactly as package-lock.json pins them.
+npm ci --no-audit --no-fund --loglevel=error
 
 run_suite() {
   local preset=$1

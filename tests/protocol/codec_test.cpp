@@ -30,12 +30,13 @@ SPOOL_OPEN_UNION(Event, "core")
 
 struct Params {
   std::string threadId;
+  Defaulted<bool> excludeTurns;
   std::optional<Mode> mode;
   std::vector<Input> input;
   std::optional<std::uint32_t> limit;
   std::map<std::string, std::int64_t> counts;
 };
-SPOOL_STRUCT(Params, "v2", threadId, mode, input, limit, counts)
+SPOOL_STRUCT(Params, "v2", threadId, excludeTurns, mode, input, limit, counts)
 
 }  // namespace spool::protocol::codec_test
 
@@ -55,13 +56,32 @@ TEST_CASE("optional fields are written as null and read from null or missing", "
   Params p;
   p.threadId = "t";
   const json j = to_json_value(p);
-  CHECK(j == json::parse(R"({"threadId":"t","mode":null,"input":[],"limit":null,"counts":{}})"));
+  CHECK(j == json::parse(
+                 R"({"threadId":"t","excludeTurns":false,"mode":null,"input":[],"limit":null,"counts":{}})"));
   auto missing = decode_value<Params>(json::parse(R"({"threadId":"t","input":[],"counts":{}})"));
   REQUIRE(missing.ok());
   CHECK_FALSE(missing->mode.has_value());
   auto nulls = decode_value<Params>(j);
   REQUIRE(nulls.ok());
   CHECK_FALSE(nulls->limit.has_value());
+}
+
+TEST_CASE("defaulted fields are always written, read from a missing field, never null",
+          "[protocol]") {
+  auto missing = decode_value<Params>(json::parse(R"({"threadId":"t","input":[],"counts":{}})"));
+  REQUIRE(missing.ok());
+  CHECK(missing->excludeTurns == false);
+  auto set = decode_value<Params>(
+      json::parse(R"({"threadId":"t","excludeTurns":true,"input":[],"counts":{}})"));
+  REQUIRE(set.ok());
+  CHECK(set->excludeTurns.value);
+  CHECK(to_json_value(set.value())["excludeTurns"] == true);
+  CHECK(decode_error(R"({"threadId":"t","excludeTurns":null,"input":[],"counts":{}})") ==
+        "params.excludeTurns: expected a boolean, got null");
+  const TypeDesc& d = describe<Params>();
+  CHECK(d.fields[1].defaulted);
+  CHECK(d.fields[1].type.kind == TypeRef::Kind::Bool);
+  CHECK_FALSE(d.fields[0].defaulted);
 }
 
 TEST_CASE("unions are written and read by their type tag", "[protocol]") {
@@ -139,11 +159,11 @@ TEST_CASE("descriptions mirror the declarations", "[protocol]") {
   const TypeDesc& d = describe<Params>();
   CHECK(d.name == "Params");
   CHECK(d.ns == "v2");
-  REQUIRE(d.fields.size() == 5);
-  CHECK(d.fields[1].name == "mode");
-  CHECK(d.fields[1].type.kind == TypeRef::Kind::Nullable);
-  CHECK(d.fields[3].type.inner->format == "uint32");
-  const TypeDesc& input = d.fields[2].type.inner->named();
+  REQUIRE(d.fields.size() == 6);
+  CHECK(d.fields[2].name == "mode");
+  CHECK(d.fields[2].type.kind == TypeRef::Kind::Nullable);
+  CHECK(d.fields[4].type.inner->format == "uint32");
+  const TypeDesc& input = d.fields[3].type.inner->named();
   CHECK(input.kind == TypeDesc::Kind::Union);
   REQUIRE(input.alternatives.size() == 2);
   CHECK(input.alternatives[1].named().tag == "image");
