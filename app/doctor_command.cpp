@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "app/paths.h"
+#include "app/open_store.h"
 #include "eventstore/store.h"
 
 namespace spool::app {
@@ -19,18 +19,9 @@ struct DoctorOptions {
 };
 
 int run_doctor(const DoctorOptions& o) {
-  auto path = resolve_db_path(o.db);
-  if (!path) {
-    fmt::print(stderr, "spool doctor: {}\n", path.error());
-    return 1;
-  }
-  auto store = eventstore::Store::open(path.value().string());
-  if (!store) {
-    fmt::print(stderr, "spool doctor: {} ({})\n", store.error().message,
-               eventstore::to_string(store.error().code));
-    return 1;
-  }
-  auto& s = *store.value();
+  auto store = open_store_or_report("doctor", o.db);
+  if (!store) return 1;
+  auto& s = *store;
   auto stats = s.stats();
   auto integrity = s.integrity_check();
   auto policy = s.default_policy();

@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "app/doctor_command.h"
+#include "app/generate_commands.h"
+#include "app/import_export_commands.h"
 
 namespace {
 
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   spool::app::add_doctor_command(app);
+  spool::app::add_generate_commands(app);
+  spool::app::add_import_command(app);
+  spool::app::add_export_command(app);
 
   // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

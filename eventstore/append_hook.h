@@ -23,6 +23,7 @@ struct ThreadRow {
   std::int64_t updated_at_ms = 0;
   std::int64_t last_seq = 0;
   std::optional<PersistencePolicy> policy;  // nullopt: the database's default policy
+  std::optional<std::int64_t> archived_at_ms;  // set while archived
 };
 
 class AppendHook {

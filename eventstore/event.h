@@ -18,6 +18,9 @@ inline constexpr std::string_view kEventMsg = "event_msg";
 inline constexpr std::string_view kResponseItem = "response_item";
 inline constexpr std::string_view kTurnContext = "turn_context";
 inline constexpr std::string_view kCompacted = "compacted";
+// Spool's own events (never exported to Codex): payload types thread_archived and
+// thread_unarchived.
+inline constexpr std::string_view kSpool = "spool";
 }  // namespace kind
 
 // An event offered to Store::append.
@@ -28,6 +31,9 @@ struct NewEvent {
   std::optional<std::int64_t> ts_ms;       // UTC epoch ms; nullopt = the time of the append
   std::optional<std::string> turn_id;      // the turn this event belongs to, when known
   std::optional<std::string> producer_id;  // idempotency key, unique within the thread
+  // A rollout line's top-level fields other than timestamp/type/payload, as a JSON object
+  // ({"ordinal":3}); kept so an export writes the line back whole.
+  std::optional<std::string> line_extras;
 };
 
 // An event as stored.
@@ -40,6 +46,7 @@ struct StoredEvent {
   std::optional<std::string> type;
   std::optional<std::string> turn_id;
   std::optional<std::string> producer_id;
+  std::optional<std::string> line_extras;
   std::string payload;  // JSON text as received (invalid UTF-8 replaced with U+FFFD)
 };
 

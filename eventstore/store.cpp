@@ -18,20 +18,28 @@ namespace {
 constexpr std::size_t kMaxThreadIdBytes = 256;
 
 constexpr const char* kSelectThread =
-    "SELECT id, created_at_ms, updated_at_ms, last_seq, persistence_policy FROM threads "
-    "WHERE id = ?";
+    "SELECT id, created_at_ms, updated_at_ms, last_seq, persistence_policy, archived_at_ms "
+    "FROM threads WHERE id = ?";
 constexpr const char* kInsertThread =
     "INSERT INTO threads (id, created_at_ms, updated_at_ms, last_seq) VALUES (?, ?, ?, 0)";
 constexpr const char* kUpdateThread =
-    "UPDATE threads SET updated_at_ms = ?, last_seq = ? WHERE id = ?";
+    "UPDATE threads SET updated_at_ms = ?, last_seq = ?, archived_at_ms = ? WHERE id = ?";
 constexpr const char* kFindProducerId =
     "SELECT seq, position FROM events WHERE thread_id = ? AND producer_id = ?";
 constexpr const char* kInsertEvent =
-    "INSERT INTO events (thread_id, seq, ts_ms, kind, type, turn_id, producer_id, payload) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO events (thread_id, seq, ts_ms, kind, type, turn_id, producer_id, payload, "
+    "line_extras) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kEventColumns =
-    "SELECT thread_id, seq, position, ts_ms, kind, type, turn_id, producer_id, payload "
-    "FROM events ";
+    "SELECT thread_id, seq, position, ts_ms, kind, type, turn_id, producer_id, payload, "
+    "line_extras FROM events ";
+constexpr const char* kUpsertCheckpoint =
+    "INSERT INTO import_files (identity, path, thread_id, offset, lines, archived, updated_at_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET path = excluded.path, "
+    "thread_id = excluded.thread_id, offset = excluded.offset, lines = excluded.lines, "
+    "archived = excluded.archived, updated_at_ms = excluded.updated_at_ms";
+constexpr const char* kSelectCheckpoint =
+    "SELECT identity, path, thread_id, offset, lines, archived FROM import_files "
+    "WHERE identity = ?";
 
 void bind_optional(SQLite::Statement& st, int index, const std::optional<std::string>& v) {
   if (v) {
@@ -53,6 +61,7 @@ ThreadRow read_thread_row(SQLite::Statement& st) {
   row.updated_at_ms = st.getColumn(2).getInt64();
   row.last_seq = st.getColumn(3).getInt64();
   if (!st.getColumn(4).isNull()) row.policy = parse_policy(st.getColumn(4).getString());
+  if (!st.getColumn(5).isNull()) row.archived_at_ms = st.getColumn(5).getInt64();
   return row;
 }
 
@@ -89,12 +98,14 @@ struct Store::Statements {
         insert_thread(db, kInsertThread),
         update_thread(db, kUpdateThread),
         find_producer_id(db, kFindProducerId),
-        insert_event(db, kInsertEvent) {}
+        insert_event(db, kInsertEvent),
+        upsert_checkpoint(db, kUpsertCheckpoint) {}
   SQLite::Statement select_thread;
   SQLite::Statement insert_thread;
   SQLite::Statement update_thread;
   SQLite::Statement find_producer_id;
   SQLite::Statement insert_event;
+  SQLite::Statement upsert_checkpoint;
 };
 
 Store::Store(std::string path, std::unique_ptr<SQLite::Database> db)
@@ -179,7 +190,10 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
     }
     s.find_producer_id.reset();
   }
-  if (duplicates == events.size() && duplicates > 0) return result;
+  if (duplicates == events.size() && duplicates > 0) {
+    write_checkpoint(s, options);
+    return result;
+  }
 
   const std::int64_t current = row ? row->last_seq : 0;
   if (expected_last_seq && *expected_last_seq != current) {
@@ -204,6 +218,7 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
   std::vector<StoredEvent> stored;  // only collected when a hook will see it
   std::int64_t seq = current;
   std::int64_t last_ts = row ? row->updated_at_ms : 0;
+  std::optional<std::int64_t> archived_at = row ? row->archived_at_ms : std::nullopt;
   bool thread_created = row.has_value();
   // Producer ids within this one call also dedupe (a batch that repeats an id).
   std::vector<std::size_t> stored_with_producer_id;
@@ -245,6 +260,7 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
       s.insert_thread.bind(3, ts);
       s.insert_thread.exec();
       thread_created = true;
+      last_ts = ts;
     }
     ++seq;
     s.insert_event.reset();
@@ -256,31 +272,45 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
     bind_optional(s.insert_event, 6, e.turn_id);
     bind_optional(s.insert_event, 7, e.producer_id);
     s.insert_event.bindNoCopy(8, *payload.text);
+    bind_optional(s.insert_event, 9, e.line_extras);
     s.insert_event.exec();
     const std::int64_t position = db_->getLastInsertRowid();
     result.events[i] = {AppendedEvent::Status::Stored, seq, position};
     if (e.producer_id) stored_with_producer_id.push_back(i);
-    last_ts = ts;
+    if (e.kind == kind::kSpool) {
+      // Spool's own bookkeeping events change the archive state, not the thread's activity.
+      if (e.type == "thread_archived") archived_at = ts;
+      if (e.type == "thread_unarchived") archived_at.reset();
+    } else {
+      last_ts = ts;
+    }
     if (!hooks_.empty()) {
       stored.push_back(StoredEvent{tid, seq, position, ts, e.kind, e.type, e.turn_id,
-                                   e.producer_id, *payload.text});
+                                   e.producer_id, e.line_extras, *payload.text});
     }
   }
   s.insert_event.reset();
   s.insert_event.clearBindings();  // drop references to the caller's strings
   result.last_seq = seq;
-  if (seq == current) return result;  // everything filtered or duplicated: nothing written
+  write_checkpoint(s, options);
+  if (seq == current) return result;  // everything filtered or duplicated: no event written
 
   s.update_thread.reset();
   s.update_thread.bind(1, last_ts);
   s.update_thread.bind(2, seq);
-  s.update_thread.bind(3, tid);
+  if (archived_at) {
+    s.update_thread.bind(3, *archived_at);
+  } else {
+    s.update_thread.bind(3);
+  }
+  s.update_thread.bind(4, tid);
   s.update_thread.exec();
 
   if (!hooks_.empty()) {
-    ThreadRow after = row.value_or(ThreadRow{tid, stored.front().ts_ms, 0, 0, std::nullopt});
+    ThreadRow after = row.value_or(ThreadRow{tid, stored.front().ts_ms, 0, 0, std::nullopt, std::nullopt});
     after.updated_at_ms = last_ts;
     after.last_seq = seq;
+    after.archived_at_ms = archived_at;
     for (AppendHook* hook : hooks_) {
       auto r = hook->after_append(after, stored);
       if (!r) {
@@ -292,6 +322,39 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
     }
   }
   return result;
+}
+
+void Store::write_checkpoint(Statements& s, const AppendOptions& options) {
+  if (!options.checkpoint) return;
+  const ImportCheckpoint& c = *options.checkpoint;
+  s.upsert_checkpoint.reset();
+  s.upsert_checkpoint.bind(1, c.identity);
+  s.upsert_checkpoint.bind(2, c.path);
+  s.upsert_checkpoint.bind(3, c.thread_id);
+  s.upsert_checkpoint.bind(4, c.offset);
+  s.upsert_checkpoint.bind(5, c.lines);
+  s.upsert_checkpoint.bind(6, c.archived ? 1 : 0);
+  s.upsert_checkpoint.bind(7, now_ms());
+  s.upsert_checkpoint.exec();
+}
+
+Result<std::optional<ImportCheckpoint>, StoreError> Store::import_checkpoint(
+    std::string_view identity) {
+  try {
+    SQLite::Statement q(*db_, kSelectCheckpoint);
+    q.bind(1, std::string(identity));
+    if (!q.executeStep()) return std::optional<ImportCheckpoint>{};
+    ImportCheckpoint c;
+    c.identity = q.getColumn(0).getString();
+    c.path = q.getColumn(1).getString();
+    c.thread_id = q.getColumn(2).getString();
+    c.offset = q.getColumn(3).getInt64();
+    c.lines = q.getColumn(4).getInt64();
+    c.archived = q.getColumn(5).getInt() != 0;
+    return std::optional<ImportCheckpoint>{std::move(c)};
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("reading an import checkpoint", path_, e.getErrorCode(), e.what());
+  }
 }
 
 Result<std::int64_t, StoreError> Store::visit_rows(SQLite::Statement& q,
@@ -308,6 +371,7 @@ Result<std::int64_t, StoreError> Store::visit_rows(SQLite::Statement& q,
     e.turn_id = optional_text(q.getColumn(6));
     e.producer_id = optional_text(q.getColumn(7));
     e.payload = q.getColumn(8).getString();
+    e.line_extras = optional_text(q.getColumn(9));
     ++n;
     if (!visit(e)) break;
   }
@@ -349,6 +413,23 @@ Result<std::optional<ThreadRow>, StoreError> Store::thread(std::string_view thre
   } catch (const SQLite::Exception& e) {
     return sqlite_failure(fmt::format("reading thread {}", thread_id), path_, e.getErrorCode(),
                           e.what());
+  }
+}
+
+Result<std::int64_t, StoreError> Store::read_threads(
+    const std::function<bool(const ThreadRow&)>& visit) {
+  try {
+    SQLite::Statement q(*db_,
+                        "SELECT id, created_at_ms, updated_at_ms, last_seq, persistence_policy, "
+                        "archived_at_ms FROM threads ORDER BY id");
+    std::int64_t n = 0;
+    while (q.executeStep()) {
+      ++n;
+      if (!visit(read_thread_row(q))) break;
+    }
+    return n;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("reading threads", path_, e.getErrorCode(), e.what());
   }
 }
 

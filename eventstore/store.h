@@ -37,10 +37,23 @@ struct StoreOptions {
   bool quick_check = true;                      // run PRAGMA quick_check at open
 };
 
+// What `spool import` has read of one rollout file (the import_files table).
+struct ImportCheckpoint {
+  std::string identity;   // hash and length of the file's first line
+  std::string path;       // where it was last read
+  std::string thread_id;
+  std::int64_t offset = 0;  // bytes consumed: the byte after the last complete line read
+  std::int64_t lines = 0;   // lines consumed
+  bool archived = false;    // read from archived_sessions/
+};
+
 struct AppendOptions {
   // Overrides the thread's and the database's policy for this call (an importer stores what
   // Codex already persisted with Full, say).
   std::optional<PersistencePolicy> policy;
+  // Written in the append's transaction, so events and the record of having read them
+  // commit together. An append with no events may carry one.
+  std::optional<ImportCheckpoint> checkpoint;
 };
 
 struct AppendedEvent {
@@ -106,12 +119,17 @@ class Store {
                                             const EventVisitor& visit);
 
   Result<std::optional<ThreadRow>, StoreError> thread(std::string_view thread_id);
+  // Visits every thread's row in id order; return false to stop.
+  Result<std::int64_t, StoreError> read_threads(const std::function<bool(const ThreadRow&)>& visit);
 
   Result<PersistencePolicy, StoreError> default_policy();
   Result<void, StoreError> set_default_policy(PersistencePolicy policy);
   // nullopt clears the thread's override. The thread must exist.
   Result<void, StoreError> set_thread_policy(std::string_view thread_id,
                                              std::optional<PersistencePolicy> policy);
+
+  // The checkpoint of the rollout file with this identity, if it was ever imported.
+  Result<std::optional<ImportCheckpoint>, StoreError> import_checkpoint(std::string_view identity);
 
   Result<StoreStats, StoreError> stats();
   // Runs PRAGMA integrity_check; returns "ok" or SQLite's list of problems.
@@ -131,6 +149,7 @@ class Store {
       std::string_view thread_id, std::optional<std::int64_t> expected_last_seq,
       std::span<const NewEvent> events, const AppendOptions& options);
   Result<std::int64_t, StoreError> visit_rows(SQLite::Statement& query, const EventVisitor& visit);
+  void write_checkpoint(Statements& s, const AppendOptions& options);  // throws SQLite::Exception
 
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
