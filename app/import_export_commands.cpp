@@ -97,7 +97,11 @@ void print_report(const eventstore::ImportReport& r) {
 }
 
 int run_import(const ImportOptions& o) {
-  auto store = open_store_or_report("import", o.db);
+  // NORMAL is enough here: each batch commits its events with the record of having read
+  // them, so a power loss can only undo whole batches, and the next run reads them again.
+  eventstore::StoreOptions store_options;
+  store_options.synchronous = eventstore::Synchronous::Normal;
+  auto store = open_store_or_report("import", o.db, store_options);
   if (!store) return 1;
   ProgressPrinter printer;
   eventstore::RolloutImporter importer(

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "app/bench_command.h"
 #include "app/doctor_command.h"
 #include "app/generate_commands.h"
 #include "app/import_export_commands.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   spool::app::add_generate_commands(app);
   spool::app::add_import_command(app);
   spool::app::add_export_command(app);
+  spool::app::add_bench_command(app);
 
   // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

@@ -34,6 +34,9 @@ struct NewEvent {
   // A rollout line's top-level fields other than timestamp/type/payload, as a JSON object
   // ({"ordinal":3}); kept so an export writes the line back whole.
   std::optional<std::string> line_extras;
+  // The producer has already checked that `payload` is valid UTF-8 JSON (an importer that
+  // parsed the line); the store then skips checking it again.
+  bool payload_checked = false;
 };
 
 // An event as stored.

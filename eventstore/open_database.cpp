@@ -94,8 +94,11 @@ Result<void, StoreError> migrate(SQLite::Database& db, const std::string& path) 
 Result<std::unique_ptr<SQLite::Database>, StoreError> open_database(const std::string& path,
                                                                     const StoreOptions& options) {
   try {
-    const int flags = options.read_only ? SQLite::OPEN_READONLY
-                                        : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    // NOMUTEX: a Store is used from one thread at a time (store.h), so SQLite's own
+    // per-connection mutex is pure cost.
+    const int flags = (options.read_only ? SQLite::OPEN_READONLY
+                                         : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE)) |
+                      SQLite::OPEN_NOMUTEX;
     auto db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
     if (auto r = check_identity(*db, path); !r) return std::move(r).error();
     if (options.quick_check) {

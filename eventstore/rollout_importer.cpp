@@ -64,16 +64,21 @@ std::optional<std::string> first_line(const fs::path& path) {
   return line;
 }
 
-// The thread id of a file read for the first time: the id of its first session_meta line.
-std::optional<std::string> scan_for_thread_id(const fs::path& path) {
+// The thread id of a session_meta line, if `line` is one.
+std::optional<std::string> session_meta_line_id(const std::string& line) {
+  if (line.find("\"session_meta\"") == std::string::npos) return std::nullopt;
+  auto e = parse_rollout_line(line);
+  if (!e || e->kind != kind::kSessionMeta) return std::nullopt;
+  return session_meta_id(e->payload);
+}
+
+// The thread id of a file: the id of its first session_meta line (normally line 1).
+std::optional<std::string> thread_id_of(const fs::path& path, const std::string& head) {
+  if (auto id = session_meta_line_id(head)) return id;
   LineReader r(path, 0);
   std::string line;
   while (r.next(line)) {
-    if (line.find("\"session_meta\"") == std::string::npos) continue;
-    auto e = parse_rollout_line(line);
-    if (e && e->kind == kind::kSessionMeta) {
-      if (auto id = session_meta_id(e->payload)) return id;
-    }
+    if (auto id = session_meta_line_id(line)) return id;
   }
   return std::nullopt;
 }
@@ -92,6 +97,39 @@ NewEvent archive_event(bool archived, std::optional<std::int64_t> ts_ms) {
 RolloutImporter::RolloutImporter(Store& store,
                                  std::function<void(const ImportProgress&)> progress)
     : store_(store), progress_cb_(std::move(progress)) {}
+
+RolloutImporter::~RolloutImporter() { flush(); }
+
+void RolloutImporter::enqueue(AppendRequest request, PendingInfo info, std::size_t bytes) {
+  if (request.options.checkpoint) pending_keys_.insert(request.options.checkpoint->identity);
+  pending_keys_.insert(request.thread_id);
+  pending_.push_back(std::move(request));
+  pending_info_.push_back(std::move(info));
+  pending_bytes_ += bytes;
+  if (pending_bytes_ >= kBatchBytes) flush();
+}
+
+void RolloutImporter::flush() {
+  if (pending_.empty()) return;
+  auto all = store_.append_batch(pending_);
+  if (!all) {
+    // Find the culprit: commit each request alone, so one bad file costs only itself.
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      auto one = store_.append_batch(std::span(&pending_[i], 1));
+      if (one) continue;
+      const PendingInfo& info = pending_info_[i];
+      ++report_.files_failed;
+      report_.events -= info.lines;
+      progress_.events -= info.lines;
+      problem(info.path, info.first_line,
+              fmt::format("not imported from here on: {}", one.error().message));
+    }
+  }
+  pending_.clear();
+  pending_info_.clear();
+  pending_keys_.clear();
+  pending_bytes_ = 0;
+}
 
 void RolloutImporter::problem(const fs::path& path, std::int64_t line, const std::string& reason) {
   if (report_.problems.size() >= kMaxProblems) {
@@ -163,6 +201,7 @@ void RolloutImporter::run(std::vector<Job> jobs) {
     ++progress_.files_done;
     if (progress_cb_) progress_cb_(progress_);
   }
+  flush();
   report_.seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -170,6 +209,8 @@ void RolloutImporter::run(std::vector<Job> jobs) {
 void RolloutImporter::import_file(const Job& job) {
   ++report_.files_seen;
   const fs::path& path = job.path;
+  const std::int64_t progress_base = progress_.bytes_done;
+  progress_.bytes_done += job.size;  // whatever happens below, this file is done with
   if (job.size == 0) {
     skip("empty file");
     problem(path, 0, "empty file");
@@ -186,29 +227,26 @@ void RolloutImporter::import_file(const Job& job) {
       skip("torn line");  // a first line still being written: read it next time
       problem(path, 1, "torn line (no newline yet); it will be read once complete");
     }
-    progress_.bytes_done += job.size;
     return;
   }
-  // The thread: the first session_meta's id (normally line 1, so the scan stops there).
-  auto thread_id = scan_for_thread_id(path);
-  bool id_from_name = false;
+  // The thread: the first session_meta's id; failing that, the UUID in the file name.
+  auto thread_id = thread_id_of(path, *head);
+  const bool id_from_name = !thread_id;
+  if (!thread_id) thread_id = uuid_in_file_name(path.filename().string());
   if (!thread_id) {
-    thread_id = uuid_in_file_name(path.filename().string());
-    id_from_name = true;
-    if (!thread_id) {
-      ++report_.files_failed;
-      skip("no thread id");
-      problem(path, 0, "has no session_meta and no UUID in its name; skipped");
-      progress_.bytes_done += job.size;
-      return;
-    }
+    ++report_.files_failed;
+    skip("no thread id");
+    problem(path, 0, "has no session_meta and no UUID in its name; skipped");
+    return;
   }
   // The file: its first line and its thread, wherever it lives now.
   const std::string identity = rollout_identity(*head) + "-" + *thread_id;
+  if (is_pending(identity) || is_pending(*thread_id)) flush();
   auto known = store_.import_checkpoint(identity);
-  if (!known) {
+  auto before = store_.thread(*thread_id);
+  if (!known || !before) {
     ++report_.files_failed;
-    problem(path, 0, known.error().message);
+    problem(path, 0, !known ? known.error().message : before.error().message);
     return;
   }
   ImportCheckpoint cp;
@@ -220,7 +258,6 @@ void RolloutImporter::import_file(const Job& job) {
       problem(path, 0, fmt::format("is shorter ({} bytes) than when it was imported ({} bytes); "
                                    "left alone",
                                    job.size, cp.offset));
-      progress_.bytes_done += job.size;
       return;
     }
   } else {
@@ -232,12 +269,11 @@ void RolloutImporter::import_file(const Job& job) {
           *thread_id));
     }
   }
-  const bool moved = known.value() && (cp.path != path.string() || cp.archived != job.archived);
+  const bool moved = known.value() && cp.path != path.string();
   const bool archive_changed = known.value() ? cp.archived != job.archived : job.archived;
+  const bool thread_existed = before.value().has_value();
   cp.path = path.string();
-
-  auto before = store_.thread(cp.thread_id);
-  const bool thread_existed = before && before.value().has_value();
+  cp.archived = job.archived;
 
   LineReader reader(path, cp.offset);
   if (!reader.ok()) {
@@ -247,37 +283,27 @@ void RolloutImporter::import_file(const Job& job) {
     return;
   }
 
-  std::vector<NewEvent> batch;
-  std::size_t batch_bytes = 0;
-  std::int64_t events_in_file = 0;
-  std::int64_t archive_events = 0;  // Spool's own archive marker, not a line of the file
-  std::int64_t last_ts = 0;
-  std::int64_t progress_base = progress_.bytes_done;
   const std::int64_t start_offset = cp.offset;
-  AppendOptions options;
-  options.policy = PersistencePolicy::Full;  // every line Codex wrote is kept
-
-  auto flush = [&]() -> bool {
-    options.checkpoint = cp;
-    auto r = store_.append(cp.thread_id, std::nullopt, batch, options);
-    if (!r) {
-      ++report_.files_failed;
-      problem(path, cp.lines, fmt::format("not imported from here on: {}", r.error().message));
-      return false;
-    }
-    const auto lines = static_cast<std::int64_t>(batch.size()) - archive_events;
-    events_in_file += lines;
-    report_.events += lines;
-    progress_.events += lines;
-    progress_.bytes_done = progress_base + (cp.offset - start_offset);
-    batch.clear();
-    batch_bytes = 0;
-    if (progress_cb_) progress_cb_(progress_);
-    return true;
+  std::int64_t lines_in_file = 0;
+  std::int64_t last_ts = 0;
+  AppendRequest request;
+  std::size_t request_bytes = 0;
+  std::int64_t request_first_line = cp.lines + 1;
+  auto send = [&](std::int64_t rollout_lines) {
+    request.thread_id = cp.thread_id;
+    request.options.policy = PersistencePolicy::Full;  // every line Codex wrote is kept
+    request.options.checkpoint = cp;
+    lines_in_file += rollout_lines;
+    report_.events += rollout_lines;
+    progress_.events += rollout_lines;
+    enqueue(std::move(request), PendingInfo{path, request_first_line, rollout_lines},
+            request_bytes);
+    request = AppendRequest{};
+    request_bytes = 0;
+    request_first_line = cp.lines + 1;
   };
 
   std::string line;
-  bool failed = false;
   while (reader.next(line)) {
     ++cp.lines;
     cp.offset = reader.offset();
@@ -294,38 +320,31 @@ void RolloutImporter::import_file(const Job& job) {
       continue;
     }
     last_ts = *e->ts_ms;
-    batch_bytes += line.size();
-    batch.push_back(std::move(e).value());
-    if (batch.size() >= kBatchLines || batch_bytes >= kBatchBytes) {
-      if (!flush()) {
-        failed = true;
-        break;
-      }
-    }
+    request_bytes += line.size();
+    request.events.push_back(std::move(e).value());
+    if (request.events.size() >= kBatchLines) send(static_cast<std::int64_t>(request.events.size()));
   }
-  if (!failed && reader.torn()) {
+  if (reader.torn()) {
     skip("torn line");
     problem(path, cp.lines + 1, "torn line (no newline yet); it will be read once complete");
   }
-  if (!failed && archive_changed) {
+  const std::int64_t rollout_lines = static_cast<std::int64_t>(request.events.size());
+  if (archive_changed) {
     // Archived "when last active": the file's last line, else the thread's last event.
     std::optional<std::int64_t> ts;
     if (last_ts) {
       ts = last_ts;
-    } else if (before && before.value()) {
+    } else if (before.value()) {
       ts = before.value()->updated_at_ms;
     }
-    batch.push_back(archive_event(job.archived, ts));
-    archive_events = 1;
+    request.events.push_back(archive_event(job.archived, ts));
   }
-  cp.archived = job.archived;
-  if (!failed && (!batch.empty() || cp.offset != start_offset || moved || !known.value())) {
-    failed = !flush();
+  if (!request.events.empty() || cp.offset != start_offset || moved || !known.value()) {
+    send(rollout_lines);
   }
   progress_.bytes_done = progress_base + job.size;
-  if (failed) return;
 
-  if (events_in_file == 0 && cp.offset == start_offset && !archive_changed) {
+  if (lines_in_file == 0 && cp.offset == start_offset && !archive_changed) {
     ++report_.files_unchanged;
     return;
   }

@@ -48,11 +48,14 @@ struct ImportProgress {
 class RolloutImporter {
  public:
   static constexpr std::size_t kMaxProblems = 200;
+  // One append carries at most this many lines of a file...
   static constexpr std::size_t kBatchLines = 4096;
+  // ...and one transaction at most about this many bytes, of one file or several whole ones.
   static constexpr std::size_t kBatchBytes = 16u << 20;
 
-  // `store` must outlive the importer. `progress` (optional) is called after each batch.
+  // `store` must outlive the importer. `progress` (optional) is called after each file.
   RolloutImporter(Store& store, std::function<void(const ImportProgress&)> progress = {});
+  ~RolloutImporter();
 
   // Imports <home>/sessions/** and <home>/archived_sessions/ (threads from there are
   // marked archived).
@@ -75,7 +78,23 @@ class RolloutImporter {
   void problem(const std::filesystem::path& path, std::int64_t line, const std::string& reason);
   void skip(const std::string& reason) { ++report_.skipped[reason]; }
 
+  // Appends wait in `pending_` and commit together (flush): many small files share one
+  // transaction. A file whose identity or thread is pending flushes first, so every lookup
+  // sees committed state.
+  struct PendingInfo {
+    std::filesystem::path path;
+    std::int64_t first_line = 0;  // for reporting a failed append
+    std::int64_t lines = 0;       // rollout lines in the request
+  };
+  void enqueue(AppendRequest request, PendingInfo info, std::size_t bytes);
+  void flush();
+  bool is_pending(const std::string& key) const { return pending_keys_.count(key) > 0; }
+
   Store& store_;
+  std::vector<AppendRequest> pending_;
+  std::vector<PendingInfo> pending_info_;
+  std::set<std::string> pending_keys_;
+  std::size_t pending_bytes_ = 0;
   std::function<void(const ImportProgress&)> progress_cb_;
   ImportProgress progress_;
   ImportReport report_;

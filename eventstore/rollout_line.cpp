@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <simdjson.h>
+
 #include <regex>
 
 #include "base/time.h"
@@ -89,20 +91,40 @@ std::optional<std::string_view> top_level_value(std::string_view s, std::string_
 
 }  // namespace
 
+namespace {
+
+// Parses `text` with simdjson (one parser per thread, reused). Fails on invalid JSON and
+// on invalid UTF-8 anywhere in it.
+simdjson::error_code parse_fast(std::string_view text, simdjson::dom::element& out) {
+  thread_local simdjson::dom::parser parser;
+  return parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(out);
+}
+
+std::optional<std::string> string_member(simdjson::dom::element obj, const char* key) {
+  std::string_view v;
+  if (obj[key].get_string().get(v) != simdjson::SUCCESS) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace
+
 Result<NewEvent, std::string> parse_rollout_line(std::string_view line) {
   std::string repaired;
-  if (!is_valid_utf8(line)) {
+  simdjson::dom::element doc;
+  auto error = parse_fast(line, doc);
+  if (error == simdjson::UTF8_ERROR) {
     repaired = repair_utf8(line);
     line = repaired;
+    error = parse_fast(line, doc);
   }
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::string("invalid JSON");
-  if (!j.is_object()) return std::string("not a JSON object");
-  auto kind = string_field(j, "type");
+  if (error) return std::string("invalid JSON");
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return std::string("not a JSON object");
+  auto kind = string_member(doc, "type");
   if (!kind || kind->empty()) return std::string("no \"type\"");
-  const auto payload = j.find("payload");
-  if (payload == j.end()) return std::string("no \"payload\"");
-  auto stamp = string_field(j, "timestamp");
+  simdjson::dom::element payload;
+  if (doc["payload"].get(payload) != simdjson::SUCCESS) return std::string("no \"payload\"");
+  auto stamp = string_member(doc, "timestamp");
   if (!stamp) return std::string("no \"timestamp\"");
   const auto ts = parse_rfc3339_ms(*stamp);
   if (!ts) return std::string("invalid \"timestamp\"");
@@ -110,17 +132,28 @@ Result<NewEvent, std::string> parse_rollout_line(std::string_view line) {
   NewEvent e;
   e.kind = std::move(*kind);
   e.ts_ms = *ts;
-  e.type = string_field(*payload, "type");
-  e.turn_id = string_field(*payload, "turn_id");
-  const auto raw_payload = top_level_value(line, "payload");
-  e.payload = raw_payload ? std::string(*raw_payload) : payload->dump();
-  json extras = json::object();
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.key() != "timestamp" && it.key() != "type" && it.key() != "payload")
-      extras[it.key()] = it.value();
+  if (payload.is_object()) {
+    e.type = string_member(payload, "type");
+    e.turn_id = string_member(payload, "turn_id");
   }
-  if (format_rfc3339_ms(*ts) != *stamp) extras["timestamp"] = *stamp;
-  e.line_extras = extras.dump();  // "{}" marks an event that came from a rollout line
+  const auto raw_payload = top_level_value(line, "payload");
+  e.payload = raw_payload ? std::string(*raw_payload) : simdjson::to_string(payload);
+  e.payload_checked = true;  // parsed above, after UTF-8 repair
+  // The line's other fields, and the timestamp's text when it would not print back the same.
+  std::string extras = "{";
+  for (auto field : obj) {
+    if (field.key == "timestamp" || field.key == "type" || field.key == "payload") continue;
+    if (extras.size() > 1) extras += ',';
+    extras += json(std::string(field.key)).dump() + ":" + simdjson::to_string(field.value);
+  }
+  // "2026-11-24T06:18:43.540Z" is what format_rfc3339_ms prints; anything else is kept.
+  const bool canonical = stamp->size() == 24 && (*stamp)[10] == 'T' && (*stamp)[19] == '.' &&
+                         (*stamp)[23] == 'Z';
+  if (!canonical) {
+    if (extras.size() > 1) extras += ',';
+    extras += "\"timestamp\":" + json(*stamp).dump();
+  }
+  e.line_extras = extras + "}";  // "{}" marks an event that came from a rollout line
   return e;
 }
 

@@ -65,10 +65,17 @@ ThreadRow read_thread_row(SQLite::Statement& st) {
   return row;
 }
 
-Result<void, StoreError> validate_thread_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxThreadIdBytes || !is_valid_utf8(id)) {
+Result<void, StoreError> validate_append(std::string_view thread_id,
+                                         std::span<const NewEvent> events) {
+  if (thread_id.empty() || thread_id.size() > kMaxThreadIdBytes || !is_valid_utf8(thread_id)) {
     return StoreError{StoreErrorCode::InvalidArgument,
                       fmt::format("thread id must be 1 to {} bytes of UTF-8", kMaxThreadIdBytes)};
+  }
+  for (const NewEvent& e : events) {
+    if (e.kind.empty()) {
+      return StoreError{StoreErrorCode::InvalidArgument,
+                        fmt::format("append to thread {}: an event has an empty kind", thread_id)};
+    }
   }
   return {};
 }
@@ -138,13 +145,7 @@ Result<AppendResult, StoreError> Store::append(std::string_view thread_id,
     return StoreError{StoreErrorCode::ReadOnly,
                       fmt::format("append to {}: the store was opened read-only", path_)};
   }
-  if (auto r = validate_thread_id(thread_id); !r) return std::move(r).error();
-  for (const NewEvent& e : events) {
-    if (e.kind.empty()) {
-      return StoreError{StoreErrorCode::InvalidArgument,
-                        fmt::format("append to thread {}: an event has an empty kind", thread_id)};
-    }
-  }
+  if (auto r = validate_append(thread_id, events); !r) return std::move(r).error();
   try {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     auto result = append_in_transaction(thread_id, expected_last_seq, events, options);
@@ -156,6 +157,37 @@ Result<AppendResult, StoreError> Store::append(std::string_view thread_id,
   } catch (const std::exception& e) {
     return StoreError{StoreErrorCode::Internal,
                       fmt::format("append to thread {} on {}: {}", thread_id, path_, e.what())};
+  }
+}
+
+Result<std::vector<AppendResult>, StoreError> Store::append_batch(
+    std::span<const AppendRequest> requests) {
+  if (!stmts_) {
+    return StoreError{StoreErrorCode::ReadOnly,
+                      fmt::format("append to {}: the store was opened read-only", path_)};
+  }
+  for (const AppendRequest& r : requests) {
+    if (auto v = validate_append(r.thread_id, r.events); !v) return std::move(v).error();
+  }
+  std::string_view current_thread;
+  try {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<AppendResult> results;
+    results.reserve(requests.size());
+    for (const AppendRequest& r : requests) {
+      current_thread = r.thread_id;
+      auto one = append_in_transaction(r.thread_id, r.expected_last_seq, r.events, r.options);
+      if (!one) return std::move(one).error();  // tx rolls back every request
+      results.push_back(std::move(one).value());
+    }
+    tx.commit();
+    return results;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("append to thread {}", current_thread), path_,
+                          e.getErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return StoreError{StoreErrorCode::Internal,
+                      fmt::format("append to thread {} on {}: {}", current_thread, path_, e.what())};
   }
 }
 
@@ -245,8 +277,9 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
       continue;
     }
 
-    const PreparedPayload payload = prepare_payload(e.payload);
-    if (!nlohmann::json::accept(*payload.text)) {
+    const PreparedPayload payload = e.payload_checked ? PreparedPayload{&e.payload, {}}
+                                                      : prepare_payload(e.payload);
+    if (!e.payload_checked && !nlohmann::json::accept(*payload.text)) {
       return StoreError{StoreErrorCode::InvalidEvent,
                         fmt::format("append to thread {}: the payload of seq {} (kind {}) is not "
                                     "valid JSON; nothing was written",
