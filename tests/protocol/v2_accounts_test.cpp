@@ -18,36 +18,14 @@
 #include "protocol/v2/account.h"
 #include "protocol/v2/feedback.h"
 #include "protocol/v2/model.h"
+#include "support/wire_check.h"
 
 using namespace spool::protocol;
 using namespace spool::protocol::v2;
 using nlohmann::json;
-
-namespace {
-
-template <class T>
-T decode_ok(const json& j) {
-  auto r = decode_value<T>(j);
-  if (!r.ok()) FAIL(r.error().message() << " in " << j.dump());
-  return std::move(r).value();
-}
-
-template <class T>
-std::string decode_error(const char* text, std::string_view root) {
-  auto r = decode_value<T>(json::parse(text));
-  REQUIRE_FALSE(r.ok());
-  return r.error().message(root);
-}
-
-// Encodes, checks the JSON is `expected` exactly, and that it decodes back to the same JSON.
-template <class T>
-void check_wire(const T& v, const char* expected) {
-  const json j = to_json_value(v);
-  CHECK(j == json::parse(expected));
-  CHECK(to_json_value(decode_ok<T>(j)) == j);
-}
-
-}  // namespace
+using spool::test::check_wire;
+using spool::test::decode_error;
+using spool::test::decode_ok;
 
 TEST_CASE("InitializeResponse and InitializeParams have Codex's shape", "[protocol][accounts]") {
   InitializeResponse r;

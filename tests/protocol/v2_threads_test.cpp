@@ -19,35 +19,16 @@
 #include "protocol/v2/thread.h"
 #include "protocol/v2/thread_methods.h"
 #include "protocol/v2/turn_methods.h"
+#include "support/wire_check.h"
 
 using namespace spool::protocol;
 using namespace spool::protocol::v2;
 using nlohmann::json;
+using spool::test::check_wire;
+using spool::test::decode_error;
+using spool::test::decode_ok;
 
 namespace {
-
-template <class T>
-T decoded(const json& j) {
-  auto r = decode_value<T>(j);
-  INFO(j.dump());
-  if (!r.ok()) FAIL(r.error().message());
-  return std::move(r).value();
-}
-
-template <class T>
-std::string decode_error(const char* text) {
-  auto r = decode_value<T>(json::parse(text));
-  REQUIRE_FALSE(r.ok());
-  return r.error().message("params");
-}
-
-// Encodes `value`, checks it against `expected`, and that it decodes back to the same JSON.
-template <class T>
-void check_wire(const T& value, const char* expected) {
-  const json j = to_json_value(value);
-  CHECK(j == json::parse(expected));
-  CHECK(to_json_value(decoded<T>(j)) == j);
-}
 
 Thread sample_thread() {
   Thread t;
@@ -212,7 +193,7 @@ TEST_CASE("every ThreadItem variant has Codex's tag and fields", "[protocol][v2]
 
 TEST_CASE("fields Codex may leave out read as Codex's defaults", "[protocol][v2]") {
   // A seed-era turn and items: no itemsView, no source, no summary/content.
-  const auto turn = decoded<Turn>(json::parse(R"({"id":"0","items":[
+  const auto turn = decode_ok<Turn>(json::parse(R"({"id":"0","items":[
     {"type":"reasoning","id":"r"},
     {"type":"commandExecution","id":"c","command":"ls","cwd":"/","status":"completed",
      "commandActions":[]}],"status":"completed"})"));
@@ -224,21 +205,21 @@ TEST_CASE("fields Codex may leave out read as Codex's defaults", "[protocol][v2]
   CHECK(written["items"][0]["summary"] == json::array());
   CHECK(written["items"][1]["source"] == "agent");
 
-  const auto thread = decoded<ThreadResumeParams>(json::parse(R"({"threadId":"t"})"));
+  const auto thread = decode_ok<ThreadResumeParams>(json::parse(R"({"threadId":"t"})"));
   CHECK_FALSE(thread.excludeTurns);
-  CHECK(decoded<ThreadReadParams>(json::parse(R"({"threadId":"t","includeTurns":true})")).includeTurns);
-  CHECK(decoded<TokenUsageBreakdown>(json::parse(R"({"totalTokens":3,"inputTokens":2,
+  CHECK(decode_ok<ThreadReadParams>(json::parse(R"({"threadId":"t","includeTurns":true})")).includeTurns);
+  CHECK(decode_ok<TokenUsageBreakdown>(json::parse(R"({"totalTokens":3,"inputTokens":2,
     "cachedInputTokens":0,"outputTokens":1,"reasoningOutputTokens":0})"))
             .cacheWriteInputTokens == 0);
-  CHECK(to_json_value(decoded<SandboxPolicy>(json::parse(R"({"type":"externalSandbox"})"))) ==
+  CHECK(to_json_value(decode_ok<SandboxPolicy>(json::parse(R"({"type":"externalSandbox"})"))) ==
         json::parse(R"({"type":"externalSandbox","networkAccess":"restricted"})"));
-  CHECK(to_json_value(decoded<SandboxPolicy>(json::parse(R"({"type":"workspaceWrite"})"))) ==
+  CHECK(to_json_value(decode_ok<SandboxPolicy>(json::parse(R"({"type":"workspaceWrite"})"))) ==
         json::parse(R"({"type":"workspaceWrite","writableRoots":[],"networkAccess":false,
                         "excludeTmpdirEnvVar":false,"excludeSlashTmp":false})"));
 }
 
 TEST_CASE("UserInput variants decode from what clients send", "[protocol][v2]") {
-  const auto input = decoded<std::vector<UserInput>>(json::parse(R"([
+  const auto input = decode_ok<std::vector<UserInput>>(json::parse(R"([
     {"type":"text","text":"hi","text_elements":[]},
     {"type":"image","url":"https://x/a.png"},
     {"type":"localImage","path":"/a.png","detail":"high"},
@@ -257,7 +238,7 @@ TEST_CASE("UserInput variants decode from what clients send", "[protocol][v2]") 
 
 TEST_CASE("thread params accept seed-era spellings and write the current ones", "[protocol][v2]") {
   // thread/list as 0.60.1 clients sent it, and with every 0.169.0 filter Spool models.
-  const auto seed = decoded<ThreadListParams>(
+  const auto seed = decode_ok<ThreadListParams>(
       json::parse(R"({"limit":1,"cursor":"2026-11-24T06-18-16|id","modelProviders":[]})"));
   CHECK(seed.limit == 1u);
   CHECK(seed.cursor == "2026-11-24T06-18-16|id");
@@ -265,7 +246,7 @@ TEST_CASE("thread params accept seed-era spellings and write the current ones", 
   CHECK_FALSE(seed.sortKey.has_value());
   CHECK_FALSE(seed.archived.has_value());
 
-  const auto full = decoded<ThreadListParams>(json::parse(R"({
+  const auto full = decode_ok<ThreadListParams>(json::parse(R"({
     "sortKey":"updated_at","sortDirection":"asc","sourceKinds":["vscode","appServer"],
     "archived":true,"cwd":"/home/dev/project","searchTerm":"hello"})"));
   CHECK(full.sortKey == ThreadSortKey::UpdatedAt);
@@ -275,14 +256,14 @@ TEST_CASE("thread params accept seed-era spellings and write the current ones", 
   REQUIRE(full.cwd.has_value());
   CHECK(full.cwd->paths == std::vector<std::string>{"/home/dev/project"});
   CHECK(to_json_value(full)["cwd"] == "/home/dev/project");  // kept in the form it came
-  const auto many = decoded<ThreadListParams>(json::parse(R"({"cwd":["/a","/b"]})"));
+  const auto many = decode_ok<ThreadListParams>(json::parse(R"({"cwd":["/a","/b"]})"));
   CHECK(to_json_value(many)["cwd"] == json::parse(R"(["/a","/b"])"));
   check_wire(ThreadListParams{}, R"({"cursor":null,"limit":null,"sortKey":null,
     "sortDirection":null,"modelProviders":null,"sourceKinds":null,"archived":null,"cwd":null,
     "searchTerm":null})");
 
   // thread/start as 0.60.1 wrote approval and sandbox; written back in 0.169.0 spelling.
-  const auto start = decoded<ThreadStartParams>(
+  const auto start = decode_ok<ThreadStartParams>(
       json::parse(R"({"cwd":"/p","approvalPolicy":"unlessTrusted","sandbox":"dangerFullAccess"})"));
   CHECK(start.approvalPolicy == AskForApproval::Untrusted);
   CHECK(start.sandbox == SandboxMode::DangerFullAccess);
@@ -291,13 +272,13 @@ TEST_CASE("thread params accept seed-era spellings and write the current ones", 
   CHECK(written["sandbox"] == "danger-full-access");
   for (const auto& [seed_spelling, current] : std::vector<std::pair<std::string, std::string>>{
            {"onFailure", "on-failure"}, {"onRequest", "on-request"}, {"never", "never"}}) {
-    CHECK(to_json_value(decoded<AskForApproval>(seed_spelling)) == current);
+    CHECK(to_json_value(decode_ok<AskForApproval>(seed_spelling)) == current);
   }
   for (const auto& [seed_spelling, current] : std::vector<std::pair<std::string, std::string>>{
            {"readOnly", "read-only"}, {"workspaceWrite", "workspace-write"}}) {
-    CHECK(to_json_value(decoded<SandboxMode>(seed_spelling)) == current);
+    CHECK(to_json_value(decode_ok<SandboxMode>(seed_spelling)) == current);
   }
-  CHECK(to_json_value(decoded<SessionSource>("mcp")) == "appServer");
+  CHECK(to_json_value(decode_ok<SessionSource>("mcp")) == "appServer");
 
   // The sandbox in effect, as the responses write it.
   check_wire(SandboxPolicy{WorkspaceWriteSandboxPolicy{std::vector<std::string>{"/tmp/out"}, true,
