@@ -65,3 +65,20 @@ TEST_CASE("spool doctor --db on a file that is not a database fails clearly", "[
   CHECK_THAT(r.err, Catch::Contains("not a spool database"));
   CHECK(r.out.empty());
 }
+
+TEST_CASE("spool generate-json-schema and generate-ts write their files", "[app]") {
+  spool::test::TempDir home;
+  auto schema = run_shell(spool_cmd(home, "generate-json-schema --out " + shell_quote(home.file("schema"))));
+  INFO(schema.err);
+  REQUIRE(schema.exit_code == 0);
+  CHECK(std::filesystem::exists(home.path() / "schema/spool_app_server_protocol.schemas.json"));
+  CHECK(std::filesystem::exists(home.path() / "schema/ClientRequest.json"));
+  CHECK(std::filesystem::exists(home.path() / "schema/v2/ThreadListParams.json"));
+  auto ts = run_shell(spool_cmd(home, "generate-ts --out " + shell_quote(home.file("ts"))));
+  REQUIRE(ts.exit_code == 0);
+  CHECK(std::filesystem::exists(home.path() / "ts/index.ts"));
+  CHECK(std::filesystem::exists(home.path() / "ts/v2/Thread.ts"));
+  auto missing_out = run_shell(spool_cmd(home, "generate-ts"));
+  CHECK(missing_out.exit_code == 2);
+  CHECK_THAT(missing_out.err, Catch::Contains("--out"));
+}

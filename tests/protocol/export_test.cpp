@@ -51,6 +51,18 @@ TEST_CASE("the exports are deterministic", "[protocol][export]") {
   for (std::size_t i = 0; i < t1.size(); ++i) CHECK(t1[i].content == t2[i].content);
 }
 
+TEST_CASE("the schema bundle equals the committed golden copy", "[protocol][export]") {
+  // Clients generate code from this file: any change to it should be a visible diff.
+  // To accept a change: SPOOL_UPDATE_GOLDEN=1 build/tests/protocol_tests "[export]"
+  const std::string golden = kSource + "/tests/protocol/golden/spool_app_server_protocol.schemas.json";
+  std::string current;
+  for (const auto& f : export_json_schema())
+    if (f.path == "spool_app_server_protocol.schemas.json") current = f.content;
+  REQUIRE_FALSE(current.empty());
+  if (std::getenv("SPOOL_UPDATE_GOLDEN")) std::ofstream(golden) << current;
+  CHECK(current == test::read_file(golden));
+}
+
 TEST_CASE("type names are plain and unique per namespace", "[protocol][export]") {
   const std::regex plain("^[A-Z][A-Za-z0-9]*[A-Za-z]$");
   std::set<std::string> seen;
