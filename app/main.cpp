@@ -9,6 +9,7 @@
 #include "app/doctor_command.h"
 #include "app/generate_commands.h"
 #include "app/import_export_commands.h"
+#include "app/thread_commands.h"
 
 namespace {
 
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   spool::app::add_generate_commands(app);
   spool::app::add_import_command(app);
   spool::app::add_export_command(app);
+  spool::app::add_list_command(app);
+  spool::app::add_rebuild_command(app);
   spool::app::add_bench_command(app);
 
   // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

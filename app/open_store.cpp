@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/paths.h"
+#include "views/attach.h"
 
 namespace spool::app {
 
@@ -20,6 +21,7 @@ std::unique_ptr<eventstore::Store> open_store_or_report(const std::string& comma
                eventstore::to_string(store.error().code));
     return nullptr;
   }
+  views::attach_projections(*store.value());
   return std::move(store).value();
 }
 

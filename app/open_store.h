@@ -8,7 +8,8 @@
 
 namespace spool::app {
 
-// Opens the store; on failure prints "spool <command>: <why>" to stderr and returns null.
+// Opens the store with the projections attached (every append keeps them current); on
+// failure prints "spool <command>: <why>" to stderr and returns null.
 std::unique_ptr<eventstore::Store> open_store_or_report(const std::string& command,
                                                         const std::string& db_option,
                                                         const eventstore::StoreOptions& options = {});

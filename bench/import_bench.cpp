@@ -8,6 +8,7 @@
 
 #include "eventstore/rollout_importer.h"
 #include "eventstore/store.h"
+#include "views/attach.h"
 
 namespace spool::bench {
 namespace {
@@ -72,6 +73,7 @@ Result<ImportBenchResult, std::string> run_import_bench(const ImportBenchOptions
     store_options.synchronous = eventstore::Synchronous::Normal;
     auto store = eventstore::Store::open(db.string(), store_options);
     if (!store) return fail(store.error().message);
+    views::attach_projections(*store.value());  // as `spool import` runs: views kept current
     start = clock_type::now();
     eventstore::RolloutImporter importer(*store.value());
     importer.import_codex_home(o.corpus);

@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "eventstore/event.h"
 #include "eventstore/persistence_policy.h"
+#include "eventstore/projection_writer.h"
 
 namespace spool::eventstore {
 
@@ -31,10 +32,14 @@ class AppendHook {
   virtual ~AppendHook() = default;
 
   // Called inside the append transaction. `thread` is the thread's row as this append left
-  // it; `events` are the events this append stored, in seq order (never empty).
-  // An error return or an exception rolls the append back.
+  // it; `events` are the events this append stored, in seq order (never empty); `writer`
+  // writes projection rows in the same transaction. An error return or an exception rolls
+  // the append back. Also called by Store::rebuild_projections with a thread's whole log.
   virtual Result<void, std::string> after_append(const ThreadRow& thread,
-                                                 std::span<const StoredEvent> events) = 0;
+                                                 std::span<const StoredEvent> events,
+                                                 ProjectionWriter& writer) = 0;
+  // Called by Store::rebuild_projections before refolding: forget derived state.
+  virtual void reset() {}
 };
 
 }  // namespace spool::eventstore

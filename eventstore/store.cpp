@@ -37,6 +37,18 @@ constexpr const char* kUpsertCheckpoint =
     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET path = excluded.path, "
     "thread_id = excluded.thread_id, offset = excluded.offset, lines = excluded.lines, "
     "archived = excluded.archived, updated_at_ms = excluded.updated_at_ms";
+constexpr const char* kUpdatedAtTaken =
+    "SELECT 1 FROM threads WHERE updated_at_ms = ? AND id != ?";
+constexpr const char* kLoadState =
+    "SELECT state FROM projection_state WHERE thread_id = ? AND projection = ?";
+constexpr const char* kSaveState =
+    "INSERT INTO projection_state (thread_id, projection, state) VALUES (?, ?, ?) "
+    "ON CONFLICT (thread_id, projection) DO UPDATE SET state = excluded.state";
+constexpr const char* kWriteSummary =
+    "UPDATE threads SET created_at_ms = COALESCE(?, created_at_ms), preview = ?, name = ?, "
+    "model_provider = ?, model = ?, reasoning_effort = ?, approval_policy = ?, sandbox = ?, "
+    "cwd = ?, source = ?, originator = ?, cli_version = ?, forked_from_id = ?, git_info = ? "
+    "WHERE id = ?";
 constexpr const char* kSelectCheckpoint =
     "SELECT identity, path, thread_id, offset, lines, archived FROM import_files "
     "WHERE identity = ?";
@@ -106,13 +118,73 @@ struct Store::Statements {
         update_thread(db, kUpdateThread),
         find_producer_id(db, kFindProducerId),
         insert_event(db, kInsertEvent),
-        upsert_checkpoint(db, kUpsertCheckpoint) {}
+        upsert_checkpoint(db, kUpsertCheckpoint),
+        updated_at_taken(db, kUpdatedAtTaken),
+        load_state(db, kLoadState),
+        save_state(db, kSaveState),
+        write_summary(db, kWriteSummary) {}
   SQLite::Statement select_thread;
   SQLite::Statement insert_thread;
   SQLite::Statement update_thread;
   SQLite::Statement find_producer_id;
   SQLite::Statement insert_event;
   SQLite::Statement upsert_checkpoint;
+  SQLite::Statement updated_at_taken;
+  SQLite::Statement load_state;
+  SQLite::Statement save_state;
+  SQLite::Statement write_summary;
+};
+
+// The ProjectionWriter hooks get: the store's own statements, inside its transaction.
+// Throws SQLite::Exception, which rolls the append back.
+class Store::Writer final : public ProjectionWriter {
+ public:
+  explicit Writer(Statements& s) : s_(s) {}
+
+  std::optional<std::string> load_state(std::string_view thread_id,
+                                        std::string_view projection) override {
+    auto& q = s_.load_state;
+    q.reset();
+    q.bind(1, std::string(thread_id));
+    q.bind(2, std::string(projection));
+    std::optional<std::string> out;
+    if (q.executeStep()) out = q.getColumn(0).getString();
+    q.reset();
+    return out;
+  }
+
+  void save_state(std::string_view thread_id, std::string_view projection,
+                  std::string_view state) override {
+    auto& q = s_.save_state;
+    q.reset();
+    q.bind(1, std::string(thread_id));
+    q.bind(2, std::string(projection));
+    q.bind(3, std::string(state));
+    q.exec();
+  }
+
+  void write_summary(std::string_view thread_id, const ThreadSummaryColumns& c) override {
+    auto& q = s_.write_summary;
+    q.reset();
+    if (c.created_at_ms) {
+      q.bind(1, *c.created_at_ms);
+    } else {
+      q.bind(1);
+    }
+    q.bind(2, c.preview);
+    int i = 3;
+    for (const auto* v : {&c.name, &c.model_provider, &c.model, &c.reasoning_effort,
+                          &c.approval_policy, &c.sandbox, &c.cwd, &c.source, &c.originator,
+                          &c.cli_version, &c.forked_from_id, &c.git_info}) {
+      bind_optional(q, i++, *v);
+    }
+    q.bind(i, std::string(thread_id));
+    q.exec();
+    q.clearBindings();
+  }
+
+ private:
+  Statements& s_;
 };
 
 Store::Store(std::string path, std::unique_ptr<SQLite::Database> db)
@@ -290,7 +362,7 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
       s.insert_thread.reset();
       s.insert_thread.bind(1, tid);
       s.insert_thread.bind(2, ts);
-      s.insert_thread.bind(3, ts);
+      s.insert_thread.bind(3, unique_updated_at(s, ts, tid));
       s.insert_thread.exec();
       thread_created = true;
       last_ts = ts;
@@ -328,6 +400,7 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
   write_checkpoint(s, options);
   if (seq == current) return result;  // everything filtered or duplicated: no event written
 
+  last_ts = unique_updated_at(s, last_ts, tid);
   s.update_thread.reset();
   s.update_thread.bind(1, last_ts);
   s.update_thread.bind(2, seq);
@@ -344,8 +417,9 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
     after.updated_at_ms = last_ts;
     after.last_seq = seq;
     after.archived_at_ms = archived_at;
+    Writer writer(s);
     for (AppendHook* hook : hooks_) {
-      auto r = hook->after_append(after, stored);
+      auto r = hook->after_append(after, stored, writer);
       if (!r) {
         return StoreError{StoreErrorCode::Internal,
                           fmt::format("append to thread {}: projection failed, nothing was "
@@ -355,6 +429,19 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
     }
   }
   return result;
+}
+
+std::int64_t Store::unique_updated_at(Statements& s, std::int64_t ts, const std::string& thread_id) {
+  // Another thread updated in the same millisecond: this one is a millisecond later, so the
+  // list's order by updated time never ties (and paging by it never skips or repeats).
+  for (;; ++ts) {
+    s.updated_at_taken.reset();
+    s.updated_at_taken.bind(1, ts);
+    s.updated_at_taken.bind(2, thread_id);
+    const bool taken = s.updated_at_taken.executeStep();
+    s.updated_at_taken.reset();
+    if (!taken) return ts;
+  }
 }
 
 void Store::write_checkpoint(Statements& s, const AppendOptions& options) {
@@ -464,6 +551,120 @@ Result<std::int64_t, StoreError> Store::read_threads(
   } catch (const SQLite::Exception& e) {
     return sqlite_failure("reading threads", path_, e.getErrorCode(), e.what());
   }
+}
+
+namespace {
+
+constexpr const char* kListColumns =
+    "SELECT id, created_at_ms, updated_at_ms, last_seq, persistence_policy, archived_at_ms, "
+    "preview, name, model_provider, model, reasoning_effort, approval_policy, sandbox, cwd, "
+    "source, originator, cli_version, forked_from_id, git_info FROM threads ";
+
+ThreadListRow read_list_row(SQLite::Statement& q) {
+  ThreadListRow r;
+  r.thread = read_thread_row(q);
+  r.summary.created_at_ms = r.thread.created_at_ms;
+  r.summary.preview = q.getColumn(6).getString();
+  int i = 7;
+  for (auto* v : {&r.summary.name, &r.summary.model_provider, &r.summary.model,
+                  &r.summary.reasoning_effort, &r.summary.approval_policy, &r.summary.sandbox,
+                  &r.summary.cwd, &r.summary.source, &r.summary.originator,
+                  &r.summary.cli_version, &r.summary.forked_from_id, &r.summary.git_info}) {
+    *v = optional_text(q.getColumn(i++));
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<ThreadListRow>, StoreError> Store::list_threads(const ThreadListQuery& query) {
+  try {
+    std::string sql = std::string(kListColumns) + "WHERE (archived_at_ms IS NOT NULL) = ?";
+    if (!query.include_empty) sql += " AND preview != ''";
+    sql += " ORDER BY updated_at_ms DESC LIMIT ?";
+    SQLite::Statement q(*db_, sql);
+    q.bind(1, query.archived ? 1 : 0);
+    q.bind(2, query.limit);
+    std::vector<ThreadListRow> out;
+    while (q.executeStep()) out.push_back(read_list_row(q));
+    return out;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("listing threads", path_, e.getErrorCode(), e.what());
+  }
+}
+
+Result<std::optional<ThreadListRow>, StoreError> Store::thread_summary(std::string_view thread_id) {
+  try {
+    SQLite::Statement q(*db_, std::string(kListColumns) + "WHERE id = ?");
+    q.bind(1, std::string(thread_id));
+    if (!q.executeStep()) return std::optional<ThreadListRow>{};
+    return std::optional<ThreadListRow>{read_list_row(q)};
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("reading thread {}", thread_id), path_, e.getErrorCode(),
+                          e.what());
+  }
+}
+
+Result<std::int64_t, StoreError> Store::rebuild_projections(
+    const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  if (!stmts_) {
+    return StoreError{StoreErrorCode::ReadOnly,
+                      fmt::format("rebuild {}: the store was opened read-only", path_)};
+  }
+  std::vector<ThreadRow> threads;
+  auto listed = read_threads([&](const ThreadRow& t) {
+    threads.push_back(t);
+    return true;
+  });
+  if (!listed) return std::move(listed).error();
+  for (AppendHook* hook : hooks_) hook->reset();
+  constexpr std::size_t kChunk = 8192;  // events handed to the hooks at a time
+  std::int64_t done = 0;
+  for (const ThreadRow& t : threads) {
+    try {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement clear(*db_, "DELETE FROM projection_state WHERE thread_id = ?");
+      clear.bind(1, t.id);
+      clear.exec();
+      Writer writer(*stmts_);
+      writer.write_summary(t.id, ThreadSummaryColumns{});
+      std::vector<StoredEvent> chunk;
+      std::optional<std::string> failure;
+      auto fold = [&]() {
+        for (AppendHook* hook : hooks_) {
+          auto r = hook->after_append(t, chunk, writer);
+          if (!r) {
+            failure = r.error();
+            return false;
+          }
+        }
+        chunk.clear();
+        return true;
+      };
+      SQLite::Statement q(*db_, std::string(kEventColumns) + "WHERE thread_id = ? ORDER BY seq");
+      q.bind(1, t.id);
+      auto read = visit_rows(q, [&](const StoredEvent& e) {
+        chunk.push_back(e);
+        return chunk.size() < kChunk || fold();
+      });
+      if (!read) return std::move(read).error();
+      if (!failure && !chunk.empty()) fold();
+      if (failure) {
+        return StoreError{StoreErrorCode::Internal,
+                          fmt::format("rebuild of thread {} failed: {}", t.id, *failure)};
+      }
+      tx.commit();
+    } catch (const SQLite::Exception& e) {
+      return sqlite_failure(fmt::format("rebuilding thread {}", t.id), path_, e.getErrorCode(),
+                            e.what());
+    } catch (const std::exception& e) {
+      return StoreError{StoreErrorCode::Internal,
+                        fmt::format("rebuilding thread {}: {}", t.id, e.what())};
+    }
+    ++done;
+    if (progress) progress(done, static_cast<std::int64_t>(threads.size()));
+  }
+  return done;
 }
 
 Result<PersistencePolicy, StoreError> Store::default_policy() {

@@ -19,6 +19,7 @@
 #include "eventstore/append_hook.h"
 #include "eventstore/event.h"
 #include "eventstore/persistence_policy.h"
+#include "eventstore/projection_writer.h"
 #include "eventstore/store_error.h"
 
 namespace SQLite {
@@ -70,6 +71,18 @@ struct AppendedEvent {
 struct AppendResult {
   std::vector<AppendedEvent> events;  // one per event given, in the same order
   std::int64_t last_seq = 0;          // the thread's last seq after the append
+};
+
+// A thread as the list shows it: its row and its list columns.
+struct ThreadListRow {
+  ThreadRow thread;
+  ThreadSummaryColumns summary;  // created_at_ms is always thread.created_at_ms here
+};
+
+struct ThreadListQuery {
+  bool archived = false;       // list archived threads instead of live ones
+  bool include_empty = false;  // include threads with no user message yet (empty preview)
+  int limit = 25;
 };
 
 // One append of a batch (see Store::append_batch).
@@ -135,6 +148,16 @@ class Store {
   // Visits every thread's row in id order; return false to stop.
   Result<std::int64_t, StoreError> read_threads(const std::function<bool(const ThreadRow&)>& visit);
 
+  // Threads newest-updated first; never reads event payloads.
+  Result<std::vector<ThreadListRow>, StoreError> list_threads(const ThreadListQuery& query);
+  Result<std::optional<ThreadListRow>, StoreError> thread_summary(std::string_view thread_id);
+
+  // Drops every projection's saved state and folds each thread's whole log again through
+  // the hooks (the same code appends run), one transaction per thread. `progress` (optional)
+  // gets (threads done, threads total). Returns the number of threads rebuilt.
+  Result<std::int64_t, StoreError> rebuild_projections(
+      const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+
   Result<PersistencePolicy, StoreError> default_policy();
   Result<void, StoreError> set_default_policy(PersistencePolicy policy);
   // nullopt clears the thread's override. The thread must exist.
@@ -163,6 +186,8 @@ class Store {
       std::span<const NewEvent> events, const AppendOptions& options);
   Result<std::int64_t, StoreError> visit_rows(SQLite::Statement& query, const EventVisitor& visit);
   void write_checkpoint(Statements& s, const AppendOptions& options);  // throws SQLite::Exception
+  static std::int64_t unique_updated_at(Statements& s, std::int64_t ts, const std::string& thread_id);
+  class Writer;  // the ProjectionWriter given to hooks
 
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;

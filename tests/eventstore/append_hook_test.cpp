@@ -15,7 +15,8 @@ namespace {
 class RecordingHook : public AppendHook {
  public:
   Result<void, std::string> after_append(const ThreadRow& thread,
-                                         std::span<const StoredEvent> events) override {
+                                         std::span<const StoredEvent> events,
+                                         ProjectionWriter&) override {
     threads.push_back(thread);
     for (const auto& e : events) seen.push_back(e);
     return {};
@@ -27,7 +28,8 @@ class RecordingHook : public AppendHook {
 class FailingHook : public AppendHook {
  public:
   explicit FailingHook(bool throw_instead) : throw_(throw_instead) {}
-  Result<void, std::string> after_append(const ThreadRow&, std::span<const StoredEvent>) override {
+  Result<void, std::string> after_append(const ThreadRow&, std::span<const StoredEvent>,
+                                         ProjectionWriter&) override {
     if (!armed) return {};
     if (throw_) throw std::runtime_error("projection blew up");
     return std::string("projection refused");

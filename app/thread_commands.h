@@ -1,0 +1,13 @@
+// `spool list` and `spool rebuild`: the thread list for people, and rebuilding projections.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace spool::app {
+
+void add_list_command(CLI::App& parent);
+void add_rebuild_command(CLI::App& parent);
+
+}  // namespace spool::app

@@ -1,0 +1,43 @@
+// ProjectionWriter: what a projection hook may write, inside the append transaction.
+//
+// The store owns every SQL statement; hooks fold events (projections/) and hand the store
+// the results through this interface, so events and views commit together or not at all.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace spool::eventstore {
+
+// The thread-list columns of a thread's row (see migrations/0003_thread_list.sql).
+struct ThreadSummaryColumns {
+  std::optional<std::int64_t> created_at_ms;  // replaces the first event's time when set
+  std::string preview;
+  std::optional<std::string> name;
+  std::optional<std::string> model_provider;
+  std::optional<std::string> model;
+  std::optional<std::string> reasoning_effort;
+  std::optional<std::string> approval_policy;  // JSON
+  std::optional<std::string> sandbox;          // JSON
+  std::optional<std::string> cwd;
+  std::optional<std::string> source;
+  std::optional<std::string> originator;
+  std::optional<std::string> cli_version;
+  std::optional<std::string> forked_from_id;
+  std::optional<std::string> git_info;  // JSON
+};
+
+class ProjectionWriter {
+ public:
+  virtual ~ProjectionWriter() = default;
+  // A fold's saved state for the thread, or nullopt before its first event.
+  virtual std::optional<std::string> load_state(std::string_view thread_id,
+                                                std::string_view projection) = 0;
+  virtual void save_state(std::string_view thread_id, std::string_view projection,
+                          std::string_view state) = 0;
+  virtual void write_summary(std::string_view thread_id, const ThreadSummaryColumns& s) = 0;
+};
+
+}  // namespace spool::eventstore

@@ -1,0 +1,146 @@
+// The projections kept in the database: live-maintained rows equal rebuilt ones, previews
+// match what the Codex CLI listed for the same threads, updated times never tie.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+
+#include "bench/corpus_generator.h"
+#include "eventstore/rollout_importer.h"
+#include "protocol/codec.h"
+#include "support/store_fixtures.h"
+#include "views/attach.h"
+#include "views/thread_mapping.h"
+
+using namespace spool;
+using nlohmann::json;
+
+namespace {
+
+std::unique_ptr<eventstore::Store> projected_store(const std::string& path) {
+  auto s = test::open_store(path);
+  views::attach_projections(*s);
+  return s;
+}
+
+// Every thread's list row, as v2 JSON, by id.
+std::map<std::string, json> all_rows(eventstore::Store& s) {
+  std::map<std::string, json> out;
+  for (bool archived : {false, true}) {
+    eventstore::ThreadListQuery q;
+    q.archived = archived;
+    q.include_empty = true;
+    q.limit = 1000000;
+    auto rows = s.list_threads(q);
+    REQUIRE(rows.ok());
+    for (const auto& r : rows.value()) {
+      json j = protocol::to_json_value(views::to_v2_thread(r));
+      j["archived"] = r.thread.archived_at_ms.has_value();
+      out[r.thread.id] = j;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated corpus",
+          "[views]") {
+  test::TempDir dir;
+  bench::CorpusOptions corpus;
+  corpus.threads = 40;
+  corpus.turns = 3;
+  corpus.big_thread_turns = 30;
+  corpus.out = dir.path() / "corpus";
+  REQUIRE(bench::generate_corpus(corpus).ok());
+
+  auto store = projected_store(dir.file("spool.db"));
+  eventstore::RolloutImporter importer(*store);
+  importer.import_codex_home(std::string(SPOOL_TEST_DATA) + "/codex-0.169.0/codex_home");
+  importer.import_codex_home(std::string(SPOOL_TEST_DATA) + "/codex-0.60.1/codex_home");
+  importer.import_codex_home(corpus.out);
+  REQUIRE(importer.report().files_failed == 0);
+
+  const auto live = all_rows(*store);
+  REQUIRE(live.size() == 8 + 41);
+  auto n = store->rebuild_projections();
+  REQUIRE(n.ok());
+  CHECK(n.value() == 49);
+  const auto rebuilt = all_rows(*store);
+  for (const auto& [id, row] : live) {
+    INFO(id);
+    CHECK(rebuilt.at(id) == row);
+  }
+}
+
+TEST_CASE("previews and providers match what the Codex CLI listed for the same threads",
+          "[views]") {
+  test::TempDir dir;
+  auto store = projected_store(dir.file("spool.db"));
+  eventstore::RolloutImporter importer(*store);
+  importer.import_codex_home(std::string(SPOOL_TEST_DATA) + "/codex-0.169.0/codex_home");
+  const auto rows = all_rows(*store);
+
+  // Codex's own thread/list answers in the wire transcript.
+  std::map<std::string, json> codex;
+  std::ifstream in(std::string(SPOOL_TEST_DATA) + "/codex-0.169.0/wire-transcript.jsonl");
+  for (std::string l; std::getline(in, l);) {
+    const json rec = json::parse(l);
+    if (!rec.contains("msg") || rec["from"] != "server") continue;
+    const json& msg = rec["msg"];
+    if (!msg.contains("result") || !msg["result"].is_object() || !msg["result"].contains("data"))
+      continue;
+    for (const auto& t : msg["result"]["data"]) codex[t["id"]] = t;
+  }
+  REQUIRE_FALSE(codex.empty());
+  int compared = 0;
+  for (const auto& [id, theirs] : codex) {
+    if (!rows.count(id)) continue;
+    INFO(id);
+    const json& ours = rows.at(id);
+    CHECK(ours["preview"] == theirs["preview"]);
+    CHECK(ours["modelProvider"] == theirs["modelProvider"]);
+    CHECK(ours["cwd"] == theirs["cwd"]);
+    CHECK(ours["cliVersion"] == theirs["cliVersion"]);
+    CHECK(ours["createdAt"] == theirs["createdAt"]);
+    ++compared;
+  }
+  CHECK(compared >= 2);
+}
+
+TEST_CASE("threads with no user message are left out of the default list", "[views]") {
+  test::TempDir dir;
+  auto store = projected_store(dir.file("spool.db"));
+  std::vector<eventstore::NewEvent> meta{test::event_msg("token_count")};
+  REQUIRE(store->append("quiet", 0, meta).ok());
+  REQUIRE(store->append("talky", 0, std::vector<eventstore::NewEvent>{
+                                        test::event_msg("user_message", "\"message\":\"hi\"")})
+              .ok());
+  eventstore::ThreadListQuery q;
+  auto rows = store->list_threads(q);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().thread.id == "talky");
+  q.include_empty = true;
+  CHECK(store->list_threads(q)->size() == 2);
+}
+
+TEST_CASE("updated times are unique per database, so the list never ties", "[views]") {
+  test::TempDir dir;
+  auto store = projected_store(dir.file("spool.db"));
+  for (int i = 0; i < 20; ++i) {
+    auto e = test::event_msg("user_message", "\"message\":\"same time\"");
+    e.ts_ms = 1795501123540;
+    REQUIRE(store->append("t" + std::to_string(i), 0, std::vector<eventstore::NewEvent>{e}).ok());
+  }
+  eventstore::ThreadListQuery q;
+  q.limit = 100;
+  auto rows = store->list_threads(q);
+  REQUIRE(rows.ok());
+  std::set<std::int64_t> times;
+  for (const auto& r : rows.value()) times.insert(r.thread.updated_at_ms);
+  CHECK(times.size() == 20);
+  CHECK(*times.begin() == 1795501123540);
+}
