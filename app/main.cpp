@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   spool::app::add_import_command(app);
   spool::app::add_export_command(app);
   spool::app::add_list_command(app);
+  spool::app::add_show_command(app);
   spool::app::add_rebuild_command(app);
   spool::app::add_bench_command(app);
 

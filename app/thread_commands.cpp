@@ -89,6 +89,85 @@ int run_list(const ListOptions& o) {
   return 0;
 }
 
+struct ShowOptions {
+  std::string db;
+  std::string thread_id;
+  bool json = false;
+};
+
+// One line (or a few) for an item, for people.
+void print_item(const nlohmann::json& item, int width) {
+  const std::string type = item.value("type", "?");
+  auto text = [&](const char* key) { return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string(); };
+  auto joined = [&](const char* key) {
+    std::string out;
+    if (item.contains(key) && item[key].is_array())
+      for (const auto& part : item[key])
+        if (part.is_string()) out += (out.empty() ? "" : " ") + part.get<std::string>();
+    return out;
+  };
+  std::string line;
+  if (type == "userMessage") {
+    std::string t;
+    for (const auto& c : item.value("content", nlohmann::json::array()))
+      t += (t.empty() ? "" : " ") + (c.value("type", "") == "text" ? c.value("text", "") : "[" + c.value("type", "") + "]");
+    line = "user       " + t;
+  } else if (type == "agentMessage") {
+    line = "agent      " + text("text");
+  } else if (type == "reasoning") {
+    line = "reasoning  " + joined("summary");
+  } else if (type == "commandExecution") {
+    const auto exit = item.contains("exitCode") && item["exitCode"].is_number()
+                          ? fmt::format(" (exit {})", item["exitCode"].get<int>())
+                          : std::string();
+    line = fmt::format("command    $ {} [{}]{}", text("command"), item.value("status", ""), exit);
+  } else {
+    line = fmt::format("{:<10} {}", type, item.value("id", ""));
+  }
+  fmt::print("  {}\n", one_line(line, width > 2 ? width - 2 : 0));
+}
+
+int run_show(const ShowOptions& o) {
+  auto store = open_store_or_report("show", o.db);
+  if (!store) return 1;
+  auto row = store->thread_summary(o.thread_id);
+  auto history = store->read_history(o.thread_id);
+  if (!row || !history) {
+    fmt::print(stderr, "spool show: {}\n", !row ? row.error().message : history.error().message);
+    return 1;
+  }
+  if (!row.value()) {
+    fmt::print(stderr, "spool show: no thread {}\n", o.thread_id);
+    return 1;
+  }
+  if (o.json) {
+    nlohmann::json thread = protocol::to_json_value(views::to_v2_thread(*row.value()));
+    thread["turns"] = nlohmann::json::array();
+    for (const auto& t : history.value()) {
+      nlohmann::json turn = nlohmann::json::parse(t.turn_json);
+      turn["items"] = nlohmann::json::array();
+      for (const auto& [_, item] : t.items) turn["items"].push_back(nlohmann::json::parse(item));
+      thread["turns"].push_back(std::move(turn));
+    }
+    fmt::print("{}\n", thread.dump(2));
+    return 0;
+  }
+  const auto& r = *row.value();
+  const int width = terminal_width();
+  fmt::print("thread   {}\n", r.thread.id);
+  fmt::print("preview  {}\n", one_line(r.summary.preview, width > 9 ? width - 9 : 0));
+  fmt::print("provider {}   model {}   cwd {}\n", r.summary.model_provider.value_or("-"),
+             r.summary.model.value_or("-"), r.summary.cwd.value_or("-"));
+  fmt::print("created  {}   updated {}{}\n", local_time(r.thread.created_at_ms),
+             local_time(r.thread.updated_at_ms), r.thread.archived_at_ms ? "   (archived)" : "");
+  for (const auto& t : history.value()) {
+    const nlohmann::json turn = nlohmann::json::parse(t.turn_json);
+    fmt::print("\nturn {} [{}]\n", t.turn_id, turn.value("status", "?"));
+    for (const auto& [_, item] : t.items) print_item(nlohmann::json::parse(item), width);
+  }
+  return 0;
+}
+
 struct RebuildOptions {
   std::string db;
 };
@@ -126,6 +205,15 @@ void add_list_command(CLI::App& parent) {
   cmd->add_option("--limit", o->limit, "How many threads")->check(CLI::Range(1, 100000));
   cmd->add_flag("--json", o->json, "Print v2 Thread objects as JSON");
   cmd->callback([o] { throw CLI::RuntimeError(run_list(*o)); });
+}
+
+void add_show_command(CLI::App& parent) {
+  auto o = std::make_shared<ShowOptions>();
+  CLI::App* cmd = parent.add_subcommand("show", "Print a thread's turns and items");
+  cmd->add_option("--db", o->db, "Database file (default: $SPOOL_HOME/spool.db)");
+  cmd->add_option("thread_id", o->thread_id, "The thread")->required();
+  cmd->add_flag("--json", o->json, "Print the v2 Thread with its turns as JSON");
+  cmd->callback([o] { throw CLI::RuntimeError(run_show(*o)); });
 }
 
 void add_rebuild_command(CLI::App& parent) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace spool::eventstore {
 
@@ -29,6 +30,13 @@ struct ThreadSummaryColumns {
   std::optional<std::string> git_info;  // JSON
 };
 
+// One turn of the history projection, ready to serve.
+struct HistoryTurnRow {
+  std::string turn_id;
+  std::string turn_json;  // v2 Turn with "items": []
+  std::vector<std::pair<std::string, std::string>> items;  // (item id, v2 ThreadItem JSON)
+};
+
 class ProjectionWriter {
  public:
   virtual ~ProjectionWriter() = default;
@@ -38,6 +46,10 @@ class ProjectionWriter {
   virtual void save_state(std::string_view thread_id, std::string_view projection,
                           std::string_view state) = 0;
   virtual void write_summary(std::string_view thread_id, const ThreadSummaryColumns& s) = 0;
+  // Replaces the thread's turns from `first_ordinal` on (and their items) with `turns`,
+  // which become ordinals first_ordinal, first_ordinal + 1, ...; later turns are dropped.
+  virtual void replace_turns_from(std::string_view thread_id, std::int64_t first_ordinal,
+                                  const std::vector<HistoryTurnRow>& turns) = 0;
 };
 
 }  // namespace spool::eventstore

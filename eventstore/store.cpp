@@ -49,6 +49,14 @@ constexpr const char* kWriteSummary =
     "model_provider = ?, model = ?, reasoning_effort = ?, approval_policy = ?, sandbox = ?, "
     "cwd = ?, source = ?, originator = ?, cli_version = ?, forked_from_id = ?, git_info = ? "
     "WHERE id = ?";
+constexpr const char* kDeleteTurnsFrom = "DELETE FROM turns WHERE thread_id = ? AND ordinal >= ?";
+constexpr const char* kDeleteItemsFrom =
+    "DELETE FROM items WHERE thread_id = ? AND turn_ordinal >= ?";
+constexpr const char* kInsertTurn =
+    "INSERT INTO turns (thread_id, ordinal, turn_id, turn_json) VALUES (?, ?, ?, ?)";
+constexpr const char* kInsertItem =
+    "INSERT INTO items (thread_id, turn_ordinal, ordinal, item_id, item_json) "
+    "VALUES (?, ?, ?, ?, ?)";
 constexpr const char* kSelectCheckpoint =
     "SELECT identity, path, thread_id, offset, lines, archived FROM import_files "
     "WHERE identity = ?";
@@ -122,7 +130,11 @@ struct Store::Statements {
         updated_at_taken(db, kUpdatedAtTaken),
         load_state(db, kLoadState),
         save_state(db, kSaveState),
-        write_summary(db, kWriteSummary) {}
+        write_summary(db, kWriteSummary),
+        delete_turns_from(db, kDeleteTurnsFrom),
+        delete_items_from(db, kDeleteItemsFrom),
+        insert_turn(db, kInsertTurn),
+        insert_item(db, kInsertItem) {}
   SQLite::Statement select_thread;
   SQLite::Statement insert_thread;
   SQLite::Statement update_thread;
@@ -133,6 +145,10 @@ struct Store::Statements {
   SQLite::Statement load_state;
   SQLite::Statement save_state;
   SQLite::Statement write_summary;
+  SQLite::Statement delete_turns_from;
+  SQLite::Statement delete_items_from;
+  SQLite::Statement insert_turn;
+  SQLite::Statement insert_item;
 };
 
 // The ProjectionWriter hooks get: the store's own statements, inside its transaction.
@@ -181,6 +197,41 @@ class Store::Writer final : public ProjectionWriter {
     q.bind(i, std::string(thread_id));
     q.exec();
     q.clearBindings();
+  }
+
+  void replace_turns_from(std::string_view thread_id, std::int64_t first_ordinal,
+                          const std::vector<HistoryTurnRow>& turns) override {
+    const std::string tid(thread_id);
+    for (auto* q : {&s_.delete_turns_from, &s_.delete_items_from}) {
+      q->reset();
+      q->bind(1, tid);
+      q->bind(2, first_ordinal);
+      q->exec();
+    }
+    std::int64_t ordinal = first_ordinal;
+    for (const HistoryTurnRow& t : turns) {
+      auto& qt = s_.insert_turn;
+      qt.reset();
+      qt.bind(1, tid);
+      qt.bind(2, ordinal);
+      qt.bindNoCopy(3, t.turn_id);
+      qt.bindNoCopy(4, t.turn_json);
+      qt.exec();
+      std::int64_t item_ordinal = 0;
+      for (const auto& [id, json] : t.items) {
+        auto& qi = s_.insert_item;
+        qi.reset();
+        qi.bind(1, tid);
+        qi.bind(2, ordinal);
+        qi.bind(3, item_ordinal++);
+        qi.bindNoCopy(4, id);
+        qi.bindNoCopy(5, json);
+        qi.exec();
+      }
+      ++ordinal;
+    }
+    s_.insert_turn.clearBindings();
+    s_.insert_item.clearBindings();
   }
 
  private:
@@ -605,6 +656,29 @@ Result<std::optional<ThreadListRow>, StoreError> Store::thread_summary(std::stri
   }
 }
 
+Result<std::vector<HistoryTurnRow>, StoreError> Store::read_history(std::string_view thread_id) {
+  try {
+    std::vector<HistoryTurnRow> turns;
+    SQLite::Statement qt(*db_,
+                         "SELECT turn_id, turn_json FROM turns WHERE thread_id = ? ORDER BY ordinal");
+    qt.bind(1, std::string(thread_id));
+    while (qt.executeStep()) turns.push_back({qt.getColumn(0).getString(), qt.getColumn(1).getString(), {}});
+    SQLite::Statement qi(*db_,
+                         "SELECT turn_ordinal, item_id, item_json FROM items WHERE thread_id = ? "
+                         "ORDER BY turn_ordinal, ordinal");
+    qi.bind(1, std::string(thread_id));
+    while (qi.executeStep()) {
+      const auto t = static_cast<std::size_t>(qi.getColumn(0).getInt64());
+      if (t < turns.size())
+        turns[t].items.emplace_back(qi.getColumn(1).getString(), qi.getColumn(2).getString());
+    }
+    return turns;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure(fmt::format("reading the history of thread {}", thread_id), path_,
+                          e.getErrorCode(), e.what());
+  }
+}
+
 Result<std::int64_t, StoreError> Store::rebuild_projections(
     const std::function<void(std::int64_t, std::int64_t)>& progress) {
   if (!stmts_) {
@@ -628,6 +702,7 @@ Result<std::int64_t, StoreError> Store::rebuild_projections(
       clear.exec();
       Writer writer(*stmts_);
       writer.write_summary(t.id, ThreadSummaryColumns{});
+      writer.replace_turns_from(t.id, 0, {});
       std::vector<StoredEvent> chunk;
       std::optional<std::string> failure;
       auto fold = [&]() {

@@ -152,6 +152,9 @@ class Store {
   Result<std::vector<ThreadListRow>, StoreError> list_threads(const ThreadListQuery& query);
   Result<std::optional<ThreadListRow>, StoreError> thread_summary(std::string_view thread_id);
 
+  // The thread's history projection, turns in order with their items. Empty when unknown.
+  Result<std::vector<HistoryTurnRow>, StoreError> read_history(std::string_view thread_id);
+
   // Drops every projection's saved state and folds each thread's whole log again through
   // the hooks (the same code appends run), one transaction per thread. `progress` (optional)
   // gets (threads done, threads total). Returns the number of threads rebuilt.
