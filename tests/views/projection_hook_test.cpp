@@ -1,5 +1,6 @@
-// The projections kept in the database: live-maintained rows equal rebuilt ones, previews
-// match what the Codex CLI listed for the same threads, updated times never tie.
+// The projections kept in the database: live-maintained rows (list and history) equal
+// rebuilt ones and do not depend on how events were batched, previews match what the
+// Codex CLI listed for the same threads, updated times never tie.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 
 #include "bench/corpus_generator.h"
 #include "eventstore/rollout_importer.h"
+#include "eventstore/rollout_line.h"
 #include "protocol/codec.h"
 #include "support/store_fixtures.h"
 #include "views/attach.h"
@@ -44,6 +46,23 @@ std::map<std::string, json> all_rows(eventstore::Store& s) {
   return out;
 }
 
+// A thread's stored history as JSON: turns with their items.
+json history_json(eventstore::Store& s, const std::string& id) {
+  auto h = s.read_history(id);
+  REQUIRE(h.ok());
+  json out = json::array();
+  for (const auto& t : h.value()) {
+    json turn = json::parse(t.turn_json);
+    for (const auto& [item_id, item] : t.items) {
+      const json j = json::parse(item);
+      CHECK(j["id"] == item_id);
+      turn["items"].push_back(j);
+    }
+    out.push_back(turn);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated corpus",
@@ -65,6 +84,14 @@ TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated c
 
   const auto live = all_rows(*store);
   REQUIRE(live.size() == 8 + 41);
+  std::map<std::string, json> live_history;
+  std::size_t items = 0;
+  for (const auto& [id, _] : live) {
+    live_history[id] = history_json(*store, id);
+    for (const auto& t : live_history[id]) items += t["items"].size();
+  }
+  CHECK(items > 8 * 41);
+
   auto n = store->rebuild_projections();
   REQUIRE(n.ok());
   CHECK(n.value() == 49);
@@ -72,7 +99,31 @@ TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated c
   for (const auto& [id, row] : live) {
     INFO(id);
     CHECK(rebuilt.at(id) == row);
+    CHECK(history_json(*store, id) == live_history[id]);
   }
+}
+
+TEST_CASE("appending a thread's events one at a time gives the history of one import",
+          "[views]") {
+  const std::string file = std::string(SPOOL_TEST_DATA) +
+                           "/codex-0.169.0/codex_home/sessions/2026/11/24/"
+                           "rollout-2026-11-24T06-18-41-01a20c34-df29-7a10-bf06-4abfc2a67fc2.jsonl";
+  const std::string id = "01a20c34-df29-7a10-bf06-4abfc2a67fc2";
+  test::TempDir dir;
+  auto whole = projected_store(dir.file("whole.db"));
+  eventstore::RolloutImporter(*whole).import_path(file);
+  auto piecewise = projected_store(dir.file("piecewise.db"));
+  std::ifstream in(file);
+  std::int64_t seq = 0;
+  for (std::string l; std::getline(in, l);) {
+    auto e = eventstore::parse_rollout_line(l);
+    REQUIRE(e.ok());
+    REQUIRE(piecewise->append(id, seq++, std::vector<eventstore::NewEvent>{e.value()}).ok());
+  }
+  const json expected = history_json(*whole, id);
+  CHECK(expected.size() == 3);
+  CHECK(history_json(*piecewise, id) == expected);
+  CHECK(all_rows(*piecewise).at(id) == all_rows(*whole).at(id));
 }
 
 TEST_CASE("previews and providers match what the Codex CLI listed for the same threads",
