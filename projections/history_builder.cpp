@@ -5,6 +5,7 @@
 #include "projections/history_builder.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <stdexcept>
 #include <variant>
@@ -49,11 +50,38 @@ T* as(ItemState& s) {
   return std::get_if<T>(&s.item);
 }
 
+// The event_msg and response_item types some branch below acts on. Events of other types
+// change nothing, so apply() skips them before parsing their payloads (token counts and
+// encrypted reasoning are much of a log).
+bool may_matter(const EventView& e, bool have_cwd) {
+  static const std::array<std::string_view, 25> kEventTypes = {
+      "agent_message",       "agent_reasoning",      "agent_reasoning_raw_content",
+      "context_compacted",   "entered_review_mode",  "error",
+      "exec_command_begin",  "exec_command_end",     "exited_review_mode",
+      "item_completed",      "item_started",         "mcp_tool_call_begin",
+      "mcp_tool_call_end",   "patch_apply_begin",    "patch_apply_end",
+      "task_complete",       "task_started",         "thread_rolled_back",
+      "turn_aborted",        "user_message",         "view_image_tool_call",
+      "web_search_begin",    "web_search_end",       "exec_approval_request",
+      "apply_patch_approval_request"};
+  static const std::array<std::string_view, 5> kResponseTypes = {
+      "custom_tool_call", "custom_tool_call_output", "function_call", "function_call_output",
+      "local_shell_call"};
+  const auto listed = [&](const auto& types) {
+    return std::find(types.begin(), types.end(), *e.type) != types.end();
+  };
+  if (e.kind == "event_msg") return !e.type || listed(kEventTypes);
+  if (e.kind == "response_item") return !e.type || listed(kResponseTypes);
+  if (e.kind == "session_meta") return !have_cwd;
+  return e.kind == "compacted" || e.kind == "turn_context";
+}
+
 }  // namespace
 
 // --- dispatch ------------------------------------------------------------------------------
 
 void HistoryBuilder::apply(const EventView& e) {
+  if (!may_matter(e, cwd_.has_value())) return;
   const json p = json::parse(e.payload, nullptr, /*allow_exceptions=*/false);
   if (p.is_discarded() || !p.is_object()) return;
   const std::string type = str(p, "type").value_or(e.type ? std::string(*e.type) : "");
