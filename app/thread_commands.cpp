@@ -13,6 +13,7 @@
 
 #include "app/open_store.h"
 #include "protocol/codec.h"
+#include "views/served_history.h"
 #include "views/thread_mapping.h"
 
 namespace spool::app {
@@ -140,15 +141,11 @@ int run_show(const ShowOptions& o) {
     fmt::print(stderr, "spool show: no thread {}\n", o.thread_id);
     return 1;
   }
+  // Nothing runs in this process: a turn left inProgress is shown as interrupted.
+  const nlohmann::json turns = views::served_turns(history.value(), /*running=*/false);
   if (o.json) {
     nlohmann::json thread = protocol::to_json_value(views::to_v2_thread(*row.value()));
-    thread["turns"] = nlohmann::json::array();
-    for (const auto& t : history.value()) {
-      nlohmann::json turn = nlohmann::json::parse(t.turn_json);
-      turn["items"] = nlohmann::json::array();
-      for (const auto& [_, item] : t.items) turn["items"].push_back(nlohmann::json::parse(item));
-      thread["turns"].push_back(std::move(turn));
-    }
+    thread["turns"] = turns;
     fmt::print("{}\n", thread.dump(2));
     return 0;
   }
@@ -160,10 +157,9 @@ int run_show(const ShowOptions& o) {
              r.summary.model.value_or("-"), r.summary.cwd.value_or("-"));
   fmt::print("created  {}   updated {}{}\n", local_time(r.thread.created_at_ms),
              local_time(r.thread.updated_at_ms), r.thread.archived_at_ms ? "   (archived)" : "");
-  for (const auto& t : history.value()) {
-    const nlohmann::json turn = nlohmann::json::parse(t.turn_json);
-    fmt::print("\nturn {} [{}]\n", t.turn_id, turn.value("status", "?"));
-    for (const auto& [_, item] : t.items) print_item(nlohmann::json::parse(item), width);
+  for (const auto& turn : turns) {
+    fmt::print("\nturn {} [{}]\n", turn.value("id", "?"), turn.value("status", "?"));
+    for (const auto& item : turn["items"]) print_item(item, width);
   }
   return 0;
 }
