@@ -1,6 +1,7 @@
 #include "projections/thread_summary.h"
 
 #include "base/time.h"
+#include "projections/history_convert.h"
 
 namespace spool::projections {
 namespace {
@@ -9,12 +10,7 @@ using nlohmann::json;
 
 constexpr std::string_view kRequestMarker = "## My request for Codex:";
 
-std::optional<std::string> str(const json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
+using history::str;
 
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");

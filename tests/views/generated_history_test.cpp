@@ -12,11 +12,13 @@
 #include "projections/history_builder.h"
 #include "protocol/codec.h"
 #include "support/store_fixtures.h"
+#include "support/stored_history.h"
 #include "views/attach.h"
 #include "views/served_history.h"
 
 using namespace spool;
 using nlohmann::json;
+using spool::test::stored_history;
 
 namespace {
 
@@ -99,18 +101,6 @@ eventstore::NewEvent new_event(const Line& l, std::int64_t ts) {
   e.payload = l.payload.dump();
   e.ts_ms = ts;
   return e;
-}
-
-json stored_history(eventstore::Store& s, const std::string& id) {
-  auto h = s.read_history(id);
-  REQUIRE(h.ok());
-  json out = json::array();
-  for (const auto& t : h.value()) {
-    json turn = json::parse(t.turn_json);
-    for (const auto& [_, item] : t.items) turn["items"].push_back(json::parse(item));
-    out.push_back(turn);
-  }
-  return out;
 }
 
 }  // namespace

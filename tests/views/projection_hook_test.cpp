@@ -13,11 +13,13 @@
 #include "eventstore/rollout_line.h"
 #include "protocol/codec.h"
 #include "support/store_fixtures.h"
+#include "support/stored_history.h"
 #include "views/attach.h"
 #include "views/thread_mapping.h"
 
 using namespace spool;
 using nlohmann::json;
+using spool::test::stored_history;
 
 namespace {
 
@@ -46,23 +48,6 @@ std::map<std::string, json> all_rows(eventstore::Store& s) {
   return out;
 }
 
-// A thread's stored history as JSON: turns with their items.
-json history_json(eventstore::Store& s, const std::string& id) {
-  auto h = s.read_history(id);
-  REQUIRE(h.ok());
-  json out = json::array();
-  for (const auto& t : h.value()) {
-    json turn = json::parse(t.turn_json);
-    for (const auto& [item_id, item] : t.items) {
-      const json j = json::parse(item);
-      CHECK(j["id"] == item_id);
-      turn["items"].push_back(j);
-    }
-    out.push_back(turn);
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated corpus",
@@ -87,7 +72,7 @@ TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated c
   std::map<std::string, json> live_history;
   std::size_t items = 0;
   for (const auto& [id, _] : live) {
-    live_history[id] = history_json(*store, id);
+    live_history[id] = stored_history(*store, id);
     for (const auto& t : live_history[id]) items += t["items"].size();
   }
   CHECK(items > 8 * 41);
@@ -99,7 +84,7 @@ TEST_CASE("live projections equal rebuilt ones on the fixtures and a generated c
   for (const auto& [id, row] : live) {
     INFO(id);
     CHECK(rebuilt.at(id) == row);
-    CHECK(history_json(*store, id) == live_history[id]);
+    CHECK(stored_history(*store, id) == live_history[id]);
   }
 }
 
@@ -120,9 +105,9 @@ TEST_CASE("appending a thread's events one at a time gives the history of one im
     REQUIRE(e.ok());
     REQUIRE(piecewise->append(id, seq++, std::vector<eventstore::NewEvent>{e.value()}).ok());
   }
-  const json expected = history_json(*whole, id);
+  const json expected = stored_history(*whole, id);
   CHECK(expected.size() == 3);
-  CHECK(history_json(*piecewise, id) == expected);
+  CHECK(stored_history(*piecewise, id) == expected);
   CHECK(all_rows(*piecewise).at(id) == all_rows(*whole).at(id));
 }
 
