@@ -62,24 +62,27 @@ int run_list(const ListOptions& o) {
   eventstore::ThreadListQuery q;
   q.archived = o.archived;
   q.limit = o.limit;
-  auto rows = store->list_threads(q);
-  if (!rows) {
-    fmt::print(stderr, "spool list: {}\n", rows.error().message);
+  q.sort_key = eventstore::ThreadSortKey::UpdatedAt;  // newest-updated first
+  q.order = eventstore::SortOrder::Descending;
+  auto page = store->list_threads(q);
+  if (!page) {
+    fmt::print(stderr, "spool list: {}\n", page.error().message);
     return 1;
   }
+  const auto& rows = page->rows;
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : rows.value()) out.push_back(protocol::to_json_value(views::to_v2_thread(r)));
+    for (const auto& r : rows) out.push_back(protocol::to_json_value(views::to_v2_thread(r)));
     fmt::print("{}\n", out.dump(2));
     return 0;
   }
-  if (rows->empty()) {
+  if (rows.empty()) {
     fmt::print(stderr, "no {}threads\n", o.archived ? "archived " : "");
     return 0;
   }
   const int width = terminal_width();
   fmt::print("{:<8}  {:<16}  {:<10}  {}\n", "ID", "UPDATED", "PROVIDER", "PREVIEW");
-  for (const auto& r : rows.value()) {
+  for (const auto& r : rows) {
     const std::string head =
         fmt::format("{:<8}  {:<16}  {:<10}  ", r.thread.id.substr(0, 8),
                     local_time(r.thread.updated_at_ms),

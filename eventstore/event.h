@@ -18,8 +18,9 @@ inline constexpr std::string_view kEventMsg = "event_msg";
 inline constexpr std::string_view kResponseItem = "response_item";
 inline constexpr std::string_view kTurnContext = "turn_context";
 inline constexpr std::string_view kCompacted = "compacted";
-// Spool's own events (never exported to Codex): payload types thread_archived and
-// thread_unarchived.
+// Spool's own events (never exported to Codex): payload types thread_archived,
+// thread_unarchived, and thread_forked {"forked_from_id", "through_seq"} (right after a
+// fork's session_meta: its history begins with the parent's lineage up to that seq).
 inline constexpr std::string_view kSpool = "spool";
 }  // namespace kind
 

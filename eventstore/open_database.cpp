@@ -105,6 +105,9 @@ Result<std::unique_ptr<SQLite::Database>, StoreError> open_database(const std::s
       if (auto r = check_integrity(*db, path); !r) return std::move(r).error();
     }
     db->exec("PRAGMA foreign_keys = ON");
+    // Deleted content is overwritten with zeros, so a deleted thread's bytes leave the file
+    // (Store::delete_thread also checkpoints them out of the WAL).
+    db->exec("PRAGMA secure_delete = ON");
     if (options.read_only) {
       const int version = pragma_int(*db, "user_version");
       if (version != binary_schema_version()) {

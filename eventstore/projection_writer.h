@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "eventstore/event.h"
 
 namespace spool::eventstore {
 
@@ -50,6 +53,11 @@ class ProjectionWriter {
   // which become ordinals first_ordinal, first_ordinal + 1, ...; later turns are dropped.
   virtual void replace_turns_from(std::string_view thread_id, std::int64_t first_ordinal,
                                   const std::vector<HistoryTurnRow>& turns) = 0;
+  // Visits another thread's lineage (see Store::read_lineage) up to its own seq
+  // `through_seq`, in order, each event with its own thread_id: what a fork's history
+  // begins with. An unknown thread visits nothing.
+  virtual void read_lineage(std::string_view thread_id, std::int64_t through_seq,
+                            const std::function<void(const StoredEvent&)>& visit) = 0;
 };
 
 }  // namespace spool::eventstore

@@ -30,8 +30,24 @@ Result<std::int64_t, StoreError> export_thread(Store& store, const std::string& 
     return StoreError{StoreErrorCode::InvalidArgument,
                       fmt::format("no thread {} in {}", thread_id, store.path())};
   }
+  // A fork's rollout carries its history the way Codex writes a fork: its own session_meta
+  // first, then the lines it inherits from its parent's lineage (without the ancestors'
+  // session_meta lines), then its own lines.
   std::int64_t lines = 0;
-  auto r = store.read_thread(thread_id, 1, [&](const StoredEvent& e) {
+  std::int64_t own_meta_seq = 0;
+  auto first = store.read_thread(thread_id, 1, [&](const StoredEvent& e) {
+    if (e.kind == kind::kSessionMeta && exported(e)) {
+      out << format_rollout_line(e) << '\n';
+      ++lines;
+      own_meta_seq = e.seq;
+    }
+    return false;  // the first event only
+  });
+  if (!first) return std::move(first).error();
+  auto r = store.read_lineage(thread_id, [&](const StoredEvent& e) {
+    const bool own = e.thread_id == thread_id;
+    if (own && e.seq == own_meta_seq) return true;               // written above
+    if (!own && e.kind == kind::kSessionMeta) return true;       // an ancestor's
     if (!exported(e)) return true;
     out << format_rollout_line(e) << '\n';
     ++lines;

@@ -9,6 +9,7 @@ std::string_view to_string(StoreErrorCode code) {
   switch (code) {
     case StoreErrorCode::Conflict: return "conflict";
     case StoreErrorCode::InvalidArgument: return "invalid argument";
+    case StoreErrorCode::NotFound: return "not found";
     case StoreErrorCode::InvalidEvent: return "invalid event";
     case StoreErrorCode::NewerSchema: return "newer schema";
     case StoreErrorCode::NotSpoolDatabase: return "not a spool database";

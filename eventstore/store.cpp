@@ -215,6 +215,13 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
       // Spool's own bookkeeping events change the archive state, not the thread's activity.
       if (e.type == "thread_archived") archived_at = ts;
       if (e.type == "thread_unarchived") archived_at.reset();
+      if (e.type == kThreadForked) {
+        if (auto r = record_fork(*db_, tid, seq, *payload.text); !r) {
+          s.insert_event.reset();
+          s.insert_event.clearBindings();  // drop references to the caller's strings
+          return std::move(r).error();
+        }
+      }
     } else {
       last_ts = ts;
     }
@@ -246,7 +253,7 @@ Result<AppendResult, StoreError> Store::append_in_transaction(
     after.updated_at_ms = last_ts;
     after.last_seq = seq;
     after.archived_at_ms = archived_at;
-    Writer writer(s);
+    Writer writer(*db_, s);
     for (AppendHook* hook : hooks_) {
       auto r = hook->after_append(after, stored, writer);
       if (!r) {
@@ -310,17 +317,7 @@ Result<std::int64_t, StoreError> Store::visit_rows(SQLite::Statement& q,
                                                    const EventVisitor& visit) {
   std::int64_t n = 0;
   while (q.executeStep()) {
-    StoredEvent e;
-    e.thread_id = q.getColumn(0).getString();
-    e.seq = q.getColumn(1).getInt64();
-    e.position = q.getColumn(2).getInt64();
-    e.ts_ms = q.getColumn(3).getInt64();
-    e.kind = q.getColumn(4).getString();
-    e.type = optional_text(q.getColumn(5));
-    e.turn_id = optional_text(q.getColumn(6));
-    e.producer_id = optional_text(q.getColumn(7));
-    e.payload = q.getColumn(8).getString();
-    e.line_extras = optional_text(q.getColumn(9));
+    const StoredEvent e = read_event_row(q);
     ++n;
     if (!visit(e)) break;
   }

@@ -79,10 +79,46 @@ struct ThreadListRow {
   ThreadSummaryColumns summary;  // created_at_ms is always thread.created_at_ms here
 };
 
+enum class ThreadSortKey { CreatedAt, UpdatedAt };
+enum class SortOrder { Descending, Ascending };
+
+// A position in a thread list order: the sort key's value and the thread id of the last
+// row a page returned. The next page starts strictly after it (keyset paging: a thread
+// inserted meanwhile never shifts the pages, so none is repeated or skipped).
+struct ThreadListPosition {
+  std::int64_t key_ms = 0;  // created_at_ms or updated_at_ms, as the query sorts
+  std::string id;
+};
+
 struct ThreadListQuery {
   bool archived = false;       // list archived threads instead of live ones
   bool include_empty = false;  // include threads with no user message yet (empty preview)
-  int limit = 25;
+  int limit = 25;              // REQUIRES: >= 1
+  ThreadSortKey sort_key = ThreadSortKey::UpdatedAt;
+  SortOrder order = SortOrder::Descending;  // ties on the key are broken by id, same order
+  std::optional<ThreadListPosition> after;  // start after this row (exclusive)
+  // Filters; an empty list does not filter.
+  std::vector<std::string> model_providers;  // exact match on the model_provider column
+  std::vector<std::string> sources;          // exact match on the source column
+  std::vector<std::string> cwds;             // exact match on the cwd column
+  std::optional<std::string> search_term;    // case-insensitive substring of preview or name
+};
+
+struct ThreadListPage {
+  std::vector<ThreadListRow> rows;  // at most limit, in the query's order
+  bool has_more = false;            // more rows follow the last one in this order
+};
+
+// One page of a thread's history, oldest first when ascending.
+struct TurnPageQuery {
+  SortOrder order = SortOrder::Ascending;
+  std::optional<std::int64_t> after_ordinal;  // start after this turn ordinal (exclusive)
+  int limit = 25;                             // REQUIRES: >= 1
+};
+
+struct TurnPage {
+  std::vector<std::pair<std::int64_t, HistoryTurnRow>> turns;  // (ordinal, turn)
+  bool has_more = false;
 };
 
 // One append of a batch (see Store::append_batch).
@@ -148,12 +184,31 @@ class Store {
   // Visits every thread's row in id order; return false to stop.
   Result<std::int64_t, StoreError> read_threads(const std::function<bool(const ThreadRow&)>& visit);
 
-  // Threads newest-updated first; never reads event payloads.
-  Result<std::vector<ThreadListRow>, StoreError> list_threads(const ThreadListQuery& query);
+  // One page of threads in the query's order; never reads event payloads. Every order and
+  // filter is served by an index on the threads table.
+  Result<ThreadListPage, StoreError> list_threads(const ThreadListQuery& query);
   Result<std::optional<ThreadListRow>, StoreError> thread_summary(std::string_view thread_id);
 
   // The thread's history projection, turns in order with their items. Empty when unknown.
   Result<std::vector<HistoryTurnRow>, StoreError> read_history(std::string_view thread_id);
+  // One page of it (thread/turns/list).
+  Result<TurnPage, StoreError> list_turns(std::string_view thread_id, const TurnPageQuery& query);
+
+  // Removes the thread: its events, its row, its projections and its import checkpoints, in
+  // one transaction, then checkpoints the WAL so the bytes leave the files (secure_delete is
+  // on). NotFound when unknown; Conflict when other threads are forked from it (their
+  // history references its events), naming them.
+  Result<void, StoreError> delete_thread(std::string_view thread_id);
+
+  // The threads forked from this one (whose fork event references it), in id order.
+  Result<std::vector<std::string>, StoreError> forks_of(std::string_view thread_id);
+
+  // Visits the events a thread's history is made of: for a fork (whose events include a
+  // kind "spool" / type "thread_forked" event {"forked_from_id", "through_seq"}), first the
+  // parent's lineage up to through_seq (recursively), then the thread's own events. The
+  // visitor sees each event with its own thread_id. A plain thread visits its own events.
+  Result<std::int64_t, StoreError> read_lineage(std::string_view thread_id,
+                                                const EventVisitor& visit);
 
   // Drops every projection's saved state and folds each thread's whole log again through
   // the hooks (the same code appends run), one transaction per thread. `progress` (optional)

@@ -11,6 +11,7 @@ namespace spool::eventstore {
 enum class StoreErrorCode {
   Conflict,         // append: expected_last_seq is stale; current_last_seq says what it is
   InvalidArgument,  // a bad thread id, kind, or policy name
+  NotFound,         // no thread with that id
   InvalidEvent,     // a payload that is not JSON (the message names thread and seq)
   NewerSchema,      // the database was written by a newer Spool; it was not touched
   NotSpoolDatabase, // a SQLite database of some other program, or a file that is not one

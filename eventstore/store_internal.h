@@ -5,6 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -85,6 +86,40 @@ inline ThreadRow read_thread_row(SQLite::Statement& st) {
   return row;
 }
 
+// The event at the current row of a statement that selects kEventColumns.
+inline StoredEvent read_event_row(SQLite::Statement& q) {
+  StoredEvent e;
+  e.thread_id = q.getColumn(0).getString();
+  e.seq = q.getColumn(1).getInt64();
+  e.position = q.getColumn(2).getInt64();
+  e.ts_ms = q.getColumn(3).getInt64();
+  e.kind = q.getColumn(4).getString();
+  e.type = optional_text(q.getColumn(5));
+  e.turn_id = optional_text(q.getColumn(6));
+  e.producer_id = optional_text(q.getColumn(7));
+  e.payload = q.getColumn(8).getString();
+  e.line_extras = optional_text(q.getColumn(9));
+  return e;
+}
+
+// store_threads.cpp: forks and lineage.
+inline constexpr std::string_view kThreadForked = "thread_forked";
+
+// Records the fork an appended spool/thread_forked event declares (the thread_forks row),
+// after checking it: a payload {"forked_from_id": string, "through_seq": integer}, a parent
+// other than the thread that has that seq, no earlier fork event in the thread, and no
+// cycle. REQUIRES: inside the append's transaction, the event already inserted. Throws
+// SQLite::Exception.
+Result<void, StoreError> record_fork(SQLite::Database& db, const std::string& thread_id,
+                                     std::int64_t seq, const std::string& payload);
+
+// Visits the thread's lineage up to its own seq `through_seq` (see Store::read_lineage):
+// for a fork whose fork event is at or before through_seq, its parent's lineage up to the
+// recorded through_seq first. Returns the number visited; stops when `visit` returns false.
+// Throws SQLite::Exception, and std::runtime_error on a cycle of forks.
+std::int64_t visit_lineage(SQLite::Database& db, std::string_view thread_id,
+                           std::int64_t through_seq, const std::function<bool(const StoredEvent&)>& visit);
+
 inline Result<void, StoreError> validate_append(std::string_view thread_id,
                                          std::span<const NewEvent> events) {
   if (thread_id.empty() || thread_id.size() > kMaxThreadIdBytes || !is_valid_utf8(thread_id)) {
@@ -158,7 +193,15 @@ struct Store::Statements {
 // Throws SQLite::Exception, which rolls the append back.
 class Store::Writer final : public ProjectionWriter {
  public:
-  explicit Writer(Statements& s) : s_(s) {}
+  Writer(SQLite::Database& db, Statements& s) : db_(db), s_(s) {}
+
+  void read_lineage(std::string_view thread_id, std::int64_t through_seq,
+                    const std::function<void(const StoredEvent&)>& visit) override {
+    visit_lineage(db_, thread_id, through_seq, [&](const StoredEvent& e) {
+      visit(e);
+      return true;
+    });
+  }
 
   std::optional<std::string> load_state(std::string_view thread_id,
                                         std::string_view projection) override {
@@ -238,6 +281,7 @@ class Store::Writer final : public ProjectionWriter {
   }
 
  private:
+  SQLite::Database& db_;
   Statements& s_;
 };
 
