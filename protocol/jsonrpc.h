@@ -23,6 +23,8 @@ enum class ErrorCode : int {
   InternalError = -32603,
   // Server-defined range (-32000..-32099).
   ServerNotInitialized = -32002,
+  NotFound = -32004,  // the request names a thread or turn that does not exist
+  Conflict = -32009,  // the thread's state forbids it (archived, already archived, has forks)
 };
 
 // A request id: a string or an integer, echoed back as it came.

@@ -81,6 +81,7 @@ const std::vector<MethodDesc>& server_notifications() {
       notification<ThreadArchivedNotification>("thread/archived"),
       notification<ThreadUnarchivedNotification>("thread/unarchived"),
       notification<ThreadDeletedNotification>("thread/deleted"),
+      notification<ThreadRevertedNotification>("thread/reverted"),
       notification<ThreadNameUpdatedNotification>("thread/name/updated"),
       notification<ThreadTokenUsageUpdatedNotification>("thread/tokenUsage/updated"),
       notification<ContextCompactedNotification>("thread/compacted"),

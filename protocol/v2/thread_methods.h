@@ -62,6 +62,9 @@ SPOOL_STRUCT(ThreadStartResponse, "v2", thread, model, modelProvider, cwd, appro
 
 struct ThreadResumeParams {
   std::string threadId;
+  // 0.60.1: a Codex rollout file to resume instead; its session id names the thread (which
+  // must have been imported), and threadId is then ignored, as Codex did.
+  std::optional<std::string> path;
   Defaulted<bool> excludeTurns;  // true: leave thread.turns empty
   std::optional<std::string> model;
   std::optional<std::string> modelProvider;
@@ -73,7 +76,7 @@ struct ThreadResumeParams {
   std::optional<std::string> baseInstructions;
   std::optional<std::string> developerInstructions;
 };
-SPOOL_STRUCT(ThreadResumeParams, "v2", threadId, excludeTurns, model, modelProvider, cwd,
+SPOOL_STRUCT(ThreadResumeParams, "v2", threadId, path, excludeTurns, model, modelProvider, cwd,
              approvalPolicy, approvalsReviewer, sandbox, config, baseInstructions,
              developerInstructions)
 
@@ -234,9 +237,12 @@ struct ThreadRevertParams {
 SPOOL_STRUCT(ThreadRevertParams, "v2", threadId, beforeTurnId)
 
 struct ThreadRevertResponse {
-  Thread thread;
+  Thread thread;  // turns empty: page the kept history with thread/turns/list
+  // Pass as `cursor` to thread/turns/list with sortDirection "desc"; the first page then
+  // starts with the last kept turn. Null when no turn is kept.
+  std::optional<std::string> turnsBackwardsCursor;
 };
-SPOOL_STRUCT(ThreadRevertResponse, "v2", thread)
+SPOOL_STRUCT(ThreadRevertResponse, "v2", thread, turnsBackwardsCursor)
 
 // Stops this connection's notifications for a thread.
 struct ThreadUnsubscribeParams {
@@ -275,6 +281,11 @@ struct ThreadDeletedNotification {  // thread/deleted
   std::string threadId;
 };
 SPOOL_STRUCT(ThreadDeletedNotification, "v2", threadId)
+
+struct ThreadRevertedNotification {  // thread/reverted
+  std::string threadId;
+};
+SPOOL_STRUCT(ThreadRevertedNotification, "v2", threadId)
 
 struct ThreadNameUpdatedNotification {  // thread/name/updated
   std::string threadId;
