@@ -9,6 +9,7 @@
 #include "app/doctor_command.h"
 #include "app/generate_commands.h"
 #include "app/import_export_commands.h"
+#include "app/serve_command.h"
 #include "app/thread_commands.h"
 
 namespace {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   spool::app::add_show_command(app);
   spool::app::add_rebuild_command(app);
   spool::app::add_bench_command(app);
+  spool::app::add_serve_command(app);
 
   // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
