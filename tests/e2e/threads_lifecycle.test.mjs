@@ -2,7 +2,7 @@
 // unarchive, name/set, delete, fork, revert, loaded/list, unsubscribe.
 import path from 'node:path';
 import {
-  e2eTest, assert, assertError, listAll, FIXTURE, UNKNOWN_ID, UUID_V7_RE,
+  e2eTest, assert, assertError, listAll, FIXTURE, UNKNOWN_ID, UUID_V7_RE, CODEX_169_HOME,
 } from './harness.mjs';
 
 const ALL = { modelProviders: [] };
@@ -380,4 +380,34 @@ e2eTest('the database survives a restart: threads started in one server are read
   const read = await second.client.call('thread/read', { threadId: thread.id });
   assert.equal(read.thread.name, 'persisted');
   assert.equal(read.thread.cwd, h.home);
+});
+
+// Codex 0.60.1 clients resume by rollout path; Spool finds the thread by the session id in
+// the file's first line (never by the file name), and only among imported threads.
+e2eTest('thread/resume by 0.60.1 path: an imported rollout resumes; others are clear errors', async (h) => {
+  const { client: c } = await importedSession(h);
+  const rollout = path.join(CODEX_169_HOME, 'sessions', '2026', '11', '24',
+    `rollout-2026-11-24T06-18-43-${FIXTURE.second}.jsonl`);
+  // threadId is required by the schema and ignored when path is given, as in Codex.
+  const r = await c.call('thread/resume', { threadId: UNKNOWN_ID, path: rollout });
+  assert.equal(r.thread.id, FIXTURE.second);
+  assert.equal(r.thread.preview, 'Second thread hello');
+  assert.ok(r.thread.turns.length > 0);
+
+  // A rollout whose session was never imported.
+  const copy = path.join(h.tmpdir('rollouts'), 'renamed.jsonl');
+  const fs = await import('node:fs');
+  const lines = fs.readFileSync(rollout, 'utf8').split('\n');
+  const meta = JSON.parse(lines[0]);
+  meta.payload.id = UNKNOWN_ID;
+  fs.writeFileSync(copy, JSON.stringify(meta) + '\n');
+  assertError(await c.callError('thread/resume', { threadId: FIXTURE.second, path: copy }), -32004,
+    'spool import');
+
+  // Not a rollout at all, and a missing file.
+  const junk = path.join(h.tmpdir('junk'), 'junk.jsonl');
+  fs.writeFileSync(junk, 'hello\n');
+  assertError(await c.callError('thread/resume', { threadId: FIXTURE.second, path: junk }), -32602, 'params.path');
+  assertError(await c.callError('thread/resume', { threadId: FIXTURE.second, path: junk + '.missing' }), -32602,
+    'cannot open');
 });
