@@ -53,6 +53,11 @@ class ProjectionWriter {
   // which become ordinals first_ordinal, first_ordinal + 1, ...; later turns are dropped.
   virtual void replace_turns_from(std::string_view thread_id, std::int64_t first_ordinal,
                                   const std::vector<HistoryTurnRow>& turns) = 0;
+  // Visits the thread's own events with seq <= through_seq, in seq order (not its parent's:
+  // see read_lineage). A hook that keeps its folds in memory refolds with it when what it
+  // holds is not the thread's latest state.
+  virtual void read_events(std::string_view thread_id, std::int64_t through_seq,
+                           const std::function<void(const StoredEvent&)>& visit) = 0;
   // Visits another thread's lineage (see Store::read_lineage) up to its own seq
   // `through_seq`, in order, each event with its own thread_id: what a fork's history
   // begins with. An unknown thread visits nothing.

@@ -38,6 +38,11 @@ Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& path,
 
 void Store::add_hook(AppendHook* hook) { hooks_.push_back(hook); }
 
+void Store::add_hook(std::unique_ptr<AppendHook> hook) {
+  hooks_.push_back(hook.get());
+  owned_hooks_.push_back(std::move(hook));
+}
+
 Result<AppendResult, StoreError> Store::append(std::string_view thread_id,
                                                std::optional<std::int64_t> expected_last_seq,
                                                std::span<const NewEvent> events,

@@ -232,6 +232,8 @@ class Store {
   // Registers a hook run inside every append transaction, in registration order.
   // `hook` is not owned and must outlive the store.
   void add_hook(AppendHook* hook);
+  // The same for a hook the store owns (one that keeps per-store state).
+  void add_hook(std::unique_ptr<AppendHook> hook);
 
   const std::string& path() const { return path_; }
 
@@ -251,6 +253,7 @@ class Store {
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> stmts_;  // declared after db_: destroyed before it
   std::vector<AppendHook*> hooks_;
+  std::vector<std::unique_ptr<AppendHook>> owned_hooks_;
 };
 
 // The schema version this binary writes (the number of embedded migrations).

@@ -195,6 +195,15 @@ class Store::Writer final : public ProjectionWriter {
  public:
   Writer(SQLite::Database& db, Statements& s) : db_(db), s_(s) {}
 
+  void read_events(std::string_view thread_id, std::int64_t through_seq,
+                   const std::function<void(const StoredEvent&)>& visit) override {
+    SQLite::Statement q(db_, std::string(kEventColumns) +
+                                 "WHERE thread_id = ? AND seq <= ? ORDER BY seq");
+    q.bind(1, std::string(thread_id));
+    q.bind(2, through_seq);
+    while (q.executeStep()) visit(read_event_row(q));
+  }
+
   void read_lineage(std::string_view thread_id, std::int64_t through_seq,
                     const std::function<void(const StoredEvent&)>& visit) override {
     visit_lineage(db_, thread_id, through_seq, [&](const StoredEvent& e) {

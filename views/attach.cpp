@@ -2,11 +2,13 @@
 
 #include "views/projection_hook.h"
 
+#include <memory>
+
 namespace spool::views {
 
 void attach_projections(eventstore::Store& store) {
-  static ProjectionHook hook;  // stateless: one instance serves every store
-  store.add_hook(&hook);
+  // One hook per store: it keeps the folds of recently appended threads in memory.
+  store.add_hook(std::make_unique<ProjectionHook>());
 }
 
 }  // namespace spool::views

@@ -5,7 +5,7 @@
 
 namespace spool::views {
 
-// The hook is stateless and lives for the whole program; `store` may be any Store.
+// Adds a ProjectionHook owned by `store` (it caches recent threads' folds per store).
 void attach_projections(eventstore::Store& store);
 
 }  // namespace spool::views

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <list>
+#include <memory>
+#include <unordered_map>
+
 #include "projections/history_builder.h"
 #include "projections/thread_summary.h"
 #include "protocol/codec.h"
@@ -11,10 +15,6 @@ namespace spool::views {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kSummary = "summary";
-constexpr std::string_view kHistory = "history";
-constexpr std::string_view kLineage = "lineage";
 
 // `seq` is the event's place in the thread's lineage (see Lineage below), which the folds
 // use for the ids they make up ("item-<seq>").
@@ -80,21 +80,6 @@ struct Lineage {
   std::int64_t seq_of(const eventstore::StoredEvent& e) const {
     return e.seq >= fork_seq ? e.seq + offset : e.seq;
   }
-  json save() const {
-    return {{"forked_from_id", forked_from_id}, {"through_seq", through_seq},
-            {"fork_seq", fork_seq}, {"offset", offset}};
-  }
-  static Lineage load(const json& j) {
-    if (!j.is_object() || !j.contains("forked_from_id") || !j["forked_from_id"].is_string() ||
-        !j.contains("offset") || !j["offset"].is_number_integer())
-      throw std::invalid_argument("lineage state is not {forked_from_id, offset, ...}");
-    Lineage l;
-    l.forked_from_id = j["forked_from_id"].get<std::string>();
-    l.through_seq = j.value("through_seq", std::int64_t{0});
-    l.fork_seq = j.value("fork_seq", std::int64_t{0});
-    l.offset = j["offset"].get<std::int64_t>();
-    return l;
-  }
 };
 
 // The fork a spool/thread_forked event declares (the store has checked its shape).
@@ -114,87 +99,128 @@ std::optional<Lineage> fork_of(const eventstore::StoredEvent& e) {
   return l;
 }
 
-// The thread's folds, loaded from their saved state, and written back by save().
+// One thread's folds, kept in memory between appends (see ProjectionHook).
 class Folds {
  public:
-  Folds(const eventstore::ThreadRow& thread, eventstore::ProjectionWriter& writer)
-      : thread_(thread), writer_(writer), summary_(thread.id) {
-    if (const auto saved = writer.load_state(thread.id, kSummary))
-      summary_ = projections::ThreadSummaryFold::load(
-          thread.id, json::parse(*saved, nullptr, /*allow_exceptions=*/false));
-    if (const auto saved = writer.load_state(thread.id, kHistory))
-      history_ = projections::HistoryBuilder::load(json::parse(*saved));
-    if (const auto saved = writer.load_state(thread.id, kLineage))
-      lineage_ = Lineage::load(json::parse(*saved, nullptr, /*allow_exceptions=*/false));
-  }
+  explicit Folds(const std::string& thread_id) : thread_id_(thread_id), summary_(thread_id) {}
 
-  void apply(const eventstore::StoredEvent& e) {
+  void apply(const eventstore::StoredEvent& e, eventstore::ProjectionWriter& writer) {
     if (!lineage_) {
-      if (auto fork = fork_of(e)) fold_parent(std::move(*fork));
+      if (auto fork = fork_of(e)) fold_parent(std::move(*fork), writer);
     }
     const auto v = view_of(e, lineage_ ? lineage_->seq_of(e) : e.seq);
     summary_.apply(v);
     history_.apply(v);
+    last_seq_ = e.seq;
   }
 
-  // Saves the folds' state and writes the summary and the changed turns.
-  void save() {
-    writer_.save_state(thread_.id, kSummary, summary_.save().dump());
+  // What is folded so far is already in the database (a refold after a cache miss).
+  void forget_changes() { history_.forget_changes(); }
+
+  // Writes the summary and the turns changed since the last write.
+  void write(eventstore::ProjectionWriter& writer) {
     auto columns = columns_of(summary_.summary());
-    if (lineage_) {
-      if (!columns.forked_from_id) columns.forked_from_id = lineage_->forked_from_id;
-      if (lineage_changed_) writer_.save_state(thread_.id, kLineage, lineage_->save().dump());
-    }
-    writer_.write_summary(thread_.id, columns);
+    if (lineage_ && !columns.forked_from_id) columns.forked_from_id = lineage_->forked_from_id;
+    writer.write_summary(thread_id_, columns);
     if (const auto first = history_.first_changed_turn()) {
       std::vector<eventstore::HistoryTurnRow> rows;
       for (const auto& turn : history_.turns(*first)) rows.push_back(row_of(turn));
-      writer_.replace_turns_from(thread_.id, static_cast<std::int64_t>(*first), rows);
+      writer.replace_turns_from(thread_id_, static_cast<std::int64_t>(*first), rows);
     }
-    writer_.save_state(thread_.id, kHistory, history_.save().dump());
+    history_.forget_changes();
   }
+
+  std::int64_t last_seq() const { return last_seq_; }
 
  private:
   // Folds the parent's lineage up to through_seq, as if it were the start of this thread:
   // all of it into the history, and all but the parent's session_meta and turn_context
   // into the summary (the fork keeps its own id, cwd, creation time and model; the parent's
   // first user message is its preview).
-  void fold_parent(Lineage fork) {
+  void fold_parent(Lineage fork, eventstore::ProjectionWriter& writer) {
     std::int64_t index = 0;
-    writer_.read_lineage(fork.forked_from_id, fork.through_seq,
-                         [&](const eventstore::StoredEvent& e) {
-                           const auto v = view_of(e, ++index);
-                           if (e.kind != eventstore::kind::kSessionMeta &&
-                               e.kind != eventstore::kind::kTurnContext)
-                             summary_.apply(v);
-                           history_.apply(v);
-                         });
+    writer.read_lineage(fork.forked_from_id, fork.through_seq,
+                        [&](const eventstore::StoredEvent& e) {
+                          const auto v = view_of(e, ++index);
+                          if (e.kind != eventstore::kind::kSessionMeta &&
+                              e.kind != eventstore::kind::kTurnContext)
+                            summary_.apply(v);
+                          history_.apply(v);
+                        });
     fork.offset = index;
     lineage_ = std::move(fork);
-    lineage_changed_ = true;
   }
 
-  const eventstore::ThreadRow& thread_;
-  eventstore::ProjectionWriter& writer_;
+  std::string thread_id_;
   projections::ThreadSummaryFold summary_;
   projections::HistoryBuilder history_;
   std::optional<Lineage> lineage_;
-  bool lineage_changed_ = false;
+  std::int64_t last_seq_ = 0;
 };
 
 }  // namespace
 
+struct ProjectionHook::Cache {
+  struct Entry {
+    std::unique_ptr<Folds> folds;
+    std::list<std::string>::iterator lru;  // position in `order`
+  };
+  std::unordered_map<std::string, Entry> entries;
+  std::list<std::string> order;  // most recently used first
+};
+
+ProjectionHook::ProjectionHook(std::size_t max_cached_threads)
+    : max_cached_(max_cached_threads == 0 ? 1 : max_cached_threads),
+      cache_(std::make_unique<Cache>()) {}
+
+ProjectionHook::~ProjectionHook() = default;
+
+void ProjectionHook::reset() {
+  cache_->entries.clear();
+  cache_->order.clear();
+}
+
+std::size_t ProjectionHook::cached_threads() const { return cache_->entries.size(); }
+
 Result<void, std::string> ProjectionHook::after_append(
     const eventstore::ThreadRow& thread, std::span<const eventstore::StoredEvent> events,
     eventstore::ProjectionWriter& writer) {
+  auto& c = *cache_;
+  const std::int64_t before = events.front().seq - 1;  // the thread's last seq before this append
+  auto it = c.entries.find(thread.id);
+  if (it != c.entries.end() && it->second.folds->last_seq() != before) {
+    // Another connection appended meanwhile, or an append this hook folded was rolled back.
+    c.order.erase(it->second.lru);
+    c.entries.erase(it);
+    it = c.entries.end();
+  }
   try {
-    Folds folds(thread, writer);
-    for (const auto& e : events) folds.apply(e);
-    folds.save();
-  } catch (const std::invalid_argument& e) {
-    return fmt::format("the saved projection state of thread {} is unreadable ({}); run "
-                       "`spool rebuild`",
-                       thread.id, e.what());
+    if (it == c.entries.end()) {
+      auto folds = std::make_unique<Folds>(thread.id);
+      if (before > 0) {
+        writer.read_events(thread.id, before,
+                           [&](const eventstore::StoredEvent& e) { folds->apply(e, writer); });
+        folds->forget_changes();  // the stored rows already show these events
+      }
+      c.order.push_front(thread.id);
+      it = c.entries.emplace(thread.id, Cache::Entry{std::move(folds), c.order.begin()}).first;
+      while (c.entries.size() > max_cached_) {
+        c.entries.erase(c.order.back());
+        c.order.pop_back();
+      }
+    } else {
+      c.order.splice(c.order.begin(), c.order, it->second.lru);
+    }
+    Folds& folds = *it->second.folds;
+    for (const auto& e : events) folds.apply(e, writer);
+    folds.write(writer);
+  } catch (const std::exception& e) {
+    // The append is rolled back; what this hook holds for the thread may be ahead of it.
+    if (const auto found = c.entries.find(thread.id); found != c.entries.end()) {
+      c.order.erase(found->second.lru);
+      c.entries.erase(found);
+    }
+    return fmt::format("projecting thread {} failed: {}", thread.id, e.what());
   }
   return {};
 }

@@ -181,3 +181,61 @@ TEST_CASE("updated times are unique per database, so the list never ties", "[vie
   CHECK(times.size() == 20);
   CHECK(*times.begin() == 1795501123540);
 }
+
+// The hook keeps recent threads' folds in memory (views/projection_hook.h); these are the
+// cases where what it holds is not the thread's latest state.
+TEST_CASE("two connections appending to one thread in turn keep the rows exact", "[views][cache]") {
+  test::TempDir dir;
+  const auto path = dir.file("spool.db");
+  auto a = projected_store(path);
+  auto b = projected_store(path);  // another connection (another process, in real life)
+  REQUIRE(a->append("t", std::nullopt, std::vector{test::session_meta("t")}).ok());
+  for (int i = 0; i < 6; ++i) {
+    auto& s = i % 2 == 0 ? *a : *b;  // each sees the other's appends only in the database
+    const auto id = "turn-" + std::to_string(i);
+    REQUIRE(s.append("t", std::nullopt, test::turn(id, "question " + std::to_string(i), "answer")).ok());
+  }
+  const json live = stored_history(*a, "t");
+  REQUIRE(live.size() == 6);
+  for (std::size_t i = 0; i < live.size(); ++i) CHECK(live[i]["id"] == "turn-" + std::to_string(i));
+  const auto rows = all_rows(*a);
+
+  auto fresh = projected_store(path);
+  REQUIRE(fresh->rebuild_projections().ok());
+  CHECK(stored_history(*fresh, "t") == live);
+  CHECK(all_rows(*fresh) == rows);
+}
+
+namespace {
+// Fails every append after the projection hook has run, so the transaction rolls back.
+struct FailingHook final : eventstore::AppendHook {
+  bool fail = false;
+  Result<void, std::string> after_append(const eventstore::ThreadRow&,
+                                         std::span<const eventstore::StoredEvent>,
+                                         eventstore::ProjectionWriter&) override {
+    if (fail) return std::string("refused by the test");
+    return {};
+  }
+};
+}  // namespace
+
+TEST_CASE("an append rolled back after the hook ran leaves no trace in the rows", "[views][cache]") {
+  test::TempDir dir;
+  auto s = projected_store(dir.file("spool.db"));
+  FailingHook failing;
+  s->add_hook(&failing);  // runs after the projection hook
+  REQUIRE(s->append("t", std::nullopt, std::vector{test::session_meta("t")}).ok());
+  REQUIRE(s->append("t", std::nullopt, test::turn("one", "first", "answer")).ok());
+  failing.fail = true;
+  CHECK_FALSE(s->append("t", std::nullopt, test::turn("lost", "never stored", "no")).ok());
+  failing.fail = false;
+  REQUIRE(s->append("t", std::nullopt, test::turn("two", "second", "answer")).ok());
+
+  const json live = stored_history(*s, "t");
+  REQUIRE(live.size() == 2);
+  CHECK(live[0]["id"] == "one");
+  CHECK(live[1]["id"] == "two");
+  auto fresh = projected_store(dir.file("spool.db"));
+  REQUIRE(fresh->rebuild_projections().ok());
+  CHECK(stored_history(*fresh, "t") == live);
+}
