@@ -1,0 +1,462 @@
+#!/usr/bin/env node
+// A mock of the OpenAI Responses API for Spool's test suite: scripted text/event-stream
+// replies chosen by the last user message, Codex-style rate-limit headers on every reply, and
+// a record of every request body so tests can assert on what the client sent.
+//
+// Usage: node mock_responses_server.mjs [--port N]
+//   Listens on 127.0.0.1 (port 0 = any free port, the default) and prints one line
+//   {"port": N} on stdout when ready; logs go to stderr. Exits on SIGTERM / SIGINT or when
+//   its stdin closes (spawn it with a stdin pipe; stdin from /dev/null ends it at once).
+//
+// Endpoints:
+//   POST /v1/responses, POST /responses  a Responses request; it must be JSON with
+//                                        "stream": true, else 400 with a JSON error
+//   GET  /requests                       every Responses request body received, oldest first
+//                                        (?full=1: [{method, path, headers, body}])
+//   POST /reset                          forgets the requests and the fail-once state
+//   anything else                        400 with a JSON error
+//
+// Scripts, chosen by the text of the LAST user message in `input` (the marker may appear
+// anywhere in it):
+//   (default)            reasoning item with two summary parts, then the assistant message
+//                        "Hello from the mock model!" in 3 deltas
+//   RUN_SHELL:           a function_call to `shell` with
+//                        {"command":["sh","-c","echo hi > out.txt && echo done"],
+//                         "workdir":null,"timeout_ms":10000}; once the input carries the
+//                        matching function_call_output (after the last user message):
+//                        the message "The command ran."
+//   DECLINE_ME           the same shape with a harmless command (echo), then
+//                        "Understood, not running it."
+//   FAIL_HTTP:           HTTP 500 the first time for a given input; the same input again gets
+//                        the default reply
+//   FAIL_HTTP_ALWAYS:    HTTP 500 every time
+//   RATE_LIMIT:          HTTP 429 with retry-after: 0 the first time for a given input, then
+//                        the default reply
+//   FAIL_STREAM:         starts a message, then response.failed with
+//                        error {code: "server_error", message: "mock failure"}
+//   STREAM_ERROR:        starts a message, then an `error` event (code "server_error")
+//   SLOW:                a long message, one delta every 200 ms for about 20 s (stops early
+//                        when the client goes away)
+//   DROP:                a few events, then the socket is destroyed mid-stream
+// A function_call_output after the last user message whose call_id this server never issued
+// gets a 400.
+//
+// Every SSE event is `event: <type>` + `data: <json>` where the JSON has "type" and
+// "sequence_number" (from 0 in each response). Ids are deterministic: resp_mock_N,
+// rs_mock_N, msg_mock_N, fc_mock_N, call_mock_N, counted from server start.
+
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+
+const kModel = 'mock-model';
+const kDefaultMessage = 'Hello from the mock model!';
+const kDefaultDeltas = ['Hello from ', 'the mock ', 'model!'];
+const kReasoningSummaries = [
+  ['**Thinking it over**\n\n', 'The user said hello.'],
+  ['**Answering**\n\n', 'I will greet them back.'],
+];
+const kShellCommandRun = ['sh', '-c', 'echo hi > out.txt && echo done'];
+const kShellCommandDecline = ['sh', '-c', 'echo this should not run'];
+const kUsage = {
+  input_tokens: 120,
+  input_tokens_details: { cached_tokens: 20 },
+  output_tokens: 30,
+  output_tokens_details: { reasoning_tokens: 10 },
+  total_tokens: 150,
+};
+
+let port = 0;
+for (let i = 2; i < process.argv.length; ++i) {
+  if (process.argv[i] === '--port' && i + 1 < process.argv.length) {
+    port = Number(process.argv[++i]);
+  } else if (process.argv[i].startsWith('--port=')) {
+    port = Number(process.argv[i].slice('--port='.length));
+  } else {
+    process.stderr.write(`mock: unknown argument ${process.argv[i]}\n`);
+    process.exit(2);
+  }
+}
+
+let requests = [];            // {method, path, headers, body}
+let failedOnce = new Set();   // fail-once keys (script + hash of input) already failed
+const issuedCalls = new Map(); // call_id -> script name
+let counter = 0;
+const nextId = (prefix) => `${prefix}_mock_${++counter}`;
+
+function log(msg) {
+  process.stderr.write(`mock: ${msg}\n`);
+}
+
+function rateLimitHeaders() {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    'x-codex-primary-used-percent': '13',
+    'x-codex-primary-window-minutes': '300',
+    'x-codex-primary-reset-at': String(now + 3600),
+    'x-codex-secondary-used-percent': '40',
+    'x-codex-secondary-window-minutes': '10080',
+    'x-codex-secondary-reset-at': String(now + 3 * 24 * 3600),
+    'x-codex-credits-has-credits': 'true',
+    'x-codex-credits-unlimited': 'false',
+    'x-codex-credits-balance': '10',
+  };
+}
+
+function sendJson(res, status, body, extraHeaders = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-request-id': nextId('req'),
+    ...rateLimitHeaders(),
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+function sendError(res, status, message, type = 'invalid_request_error', code = null,
+                   extraHeaders = {}) {
+  sendJson(res, status, { error: { message, type, param: null, code } }, extraHeaders);
+}
+
+// The text of the last user message in a Responses `input`, and the items after it.
+function lastUserMessage(input) {
+  if (typeof input === 'string') return { text: input, after: [] };
+  if (!Array.isArray(input)) return { text: '', after: [] };
+  for (let i = input.length - 1; i >= 0; --i) {
+    const item = input[i];
+    if (!item || item.role !== 'user' || (item.type !== undefined && item.type !== 'message')) {
+      continue;
+    }
+    let text = '';
+    if (typeof item.content === 'string') {
+      text = item.content;
+    } else if (Array.isArray(item.content)) {
+      text = item.content
+        .filter((c) => c && typeof c.text === 'string')
+        .map((c) => c.text)
+        .join('\n');
+    }
+    return { text, after: input.slice(i + 1) };
+  }
+  return { text: '', after: input.slice() };
+}
+
+function chooseScript(text) {
+  const markers = ['FAIL_HTTP_ALWAYS:', 'FAIL_HTTP:', 'RATE_LIMIT:', 'FAIL_STREAM:',
+    'STREAM_ERROR:', 'RUN_SHELL:', 'DECLINE_ME', 'SLOW:', 'DROP:'];
+  return markers.find((m) => text.includes(m)) ?? 'default';
+}
+
+// Writes SSE events for one response, tracking sequence numbers and the output items.
+class Stream {
+  constructor(res, request) {
+    this.res = res;
+    this.seq = 0;
+    this.closed = false;
+    this.output = [];
+    this.response = {
+      id: nextId('resp'),
+      object: 'response',
+      created_at: Math.floor(Date.now() / 1000),
+      status: 'in_progress',
+      error: null,
+      incomplete_details: null,
+      model: typeof request.model === 'string' ? request.model : kModel,
+      output: [],
+      parallel_tool_calls: request.parallel_tool_calls ?? false,
+      tool_choice: request.tool_choice ?? 'auto',
+      tools: Array.isArray(request.tools) ? request.tools : [],
+      usage: null,
+    };
+    res.on('close', () => { this.closed = true; });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-request-id': nextId('req'),
+      ...rateLimitHeaders(),
+    });
+  }
+
+  send(type, fields = {}) {
+    if (this.closed) return;
+    const data = { type, sequence_number: this.seq++, ...fields };
+    this.res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  snapshot(extra = {}) {
+    return { ...this.response, output: this.output.slice(), ...extra };
+  }
+
+  begin() {
+    this.send('response.created', { response: this.snapshot() });
+    this.send('response.in_progress', { response: this.snapshot() });
+  }
+
+  reasoning(summaries) {
+    const output_index = this.output.length;
+    const id = nextId('rs');
+    this.send('response.output_item.added',
+      { output_index, item: { id, type: 'reasoning', summary: [] } });
+    const summary = [];
+    summaries.forEach((deltas, summary_index) => {
+      const text = deltas.join('');
+      this.send('response.reasoning_summary_part.added',
+        { item_id: id, output_index, summary_index, part: { type: 'summary_text', text: '' } });
+      for (const delta of deltas) {
+        this.send('response.reasoning_summary_text.delta',
+          { item_id: id, output_index, summary_index, delta });
+      }
+      this.send('response.reasoning_summary_text.done',
+        { item_id: id, output_index, summary_index, text });
+      this.send('response.reasoning_summary_part.done',
+        { item_id: id, output_index, summary_index, part: { type: 'summary_text', text } });
+      summary.push({ type: 'summary_text', text });
+    });
+    const item = { id, type: 'reasoning', summary };
+    this.output.push(item);
+    this.send('response.output_item.done', { output_index, item });
+  }
+
+  messageStart() {
+    const output_index = this.output.length;
+    const id = nextId('msg');
+    this.send('response.output_item.added', {
+      output_index,
+      item: { id, type: 'message', status: 'in_progress', role: 'assistant', content: [] },
+    });
+    this.send('response.content_part.added', {
+      item_id: id, output_index, content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    });
+    return { id, output_index, text: '' };
+  }
+
+  messageDelta(msg, delta) {
+    msg.text += delta;
+    this.send('response.output_text.delta',
+      { item_id: msg.id, output_index: msg.output_index, content_index: 0, delta, logprobs: [] });
+  }
+
+  messageEnd(msg) {
+    const part = { type: 'output_text', text: msg.text, annotations: [] };
+    this.send('response.output_text.done', {
+      item_id: msg.id, output_index: msg.output_index, content_index: 0, text: msg.text,
+      logprobs: [],
+    });
+    this.send('response.content_part.done',
+      { item_id: msg.id, output_index: msg.output_index, content_index: 0, part });
+    const item = { id: msg.id, type: 'message', status: 'completed', role: 'assistant',
+      content: [part] };
+    this.output.push(item);
+    this.send('response.output_item.done', { output_index: msg.output_index, item });
+  }
+
+  message(deltas) {
+    const msg = this.messageStart();
+    for (const d of deltas) this.messageDelta(msg, d);
+    this.messageEnd(msg);
+  }
+
+  functionCall(name, args) {
+    const output_index = this.output.length;
+    const id = nextId('fc');
+    const call_id = nextId('call');
+    const argsText = JSON.stringify(args);
+    this.send('response.output_item.added', {
+      output_index,
+      item: { id, type: 'function_call', status: 'in_progress', name, call_id, arguments: '' },
+    });
+    const half = Math.floor(argsText.length / 2);
+    for (const delta of [argsText.slice(0, half), argsText.slice(half)]) {
+      this.send('response.function_call_arguments.delta', { item_id: id, output_index, delta });
+    }
+    this.send('response.function_call_arguments.done',
+      { item_id: id, output_index, arguments: argsText });
+    const item = { id, type: 'function_call', status: 'completed', name, call_id,
+      arguments: argsText };
+    this.output.push(item);
+    this.send('response.output_item.done', { output_index, item });
+    return call_id;
+  }
+
+  complete() {
+    this.send('response.completed',
+      { response: this.snapshot({ status: 'completed', usage: kUsage }) });
+    this.res.end();
+  }
+
+  fail(code, message) {
+    this.send('response.failed', {
+      response: this.snapshot({ status: 'failed', error: { code, message } }),
+    });
+    this.res.end();
+  }
+}
+
+function defaultReply(res, body) {
+  const s = new Stream(res, body);
+  s.begin();
+  s.reasoning(kReasoningSummaries);
+  s.message(kDefaultDeltas);
+  s.complete();
+}
+
+function shellScript(res, body, script, after) {
+  const outputs = after.filter((i) => i && i.type === 'function_call_output');
+  if (outputs.length > 0) {
+    const unknown = outputs.find((o) => !issuedCalls.has(o.call_id));
+    if (unknown) {
+      return sendError(res, 400,
+        `function_call_output for unknown call_id ${JSON.stringify(unknown.call_id)}`);
+    }
+    const s = new Stream(res, body);
+    s.begin();
+    s.message(script === 'RUN_SHELL:'
+      ? ['The command ', 'ran.'] : ['Understood, ', 'not running it.']);
+    return s.complete();
+  }
+  const s = new Stream(res, body);
+  s.begin();
+  const command = script === 'RUN_SHELL:' ? kShellCommandRun : kShellCommandDecline;
+  const callId = s.functionCall('shell', { command, workdir: null, timeout_ms: 10000 });
+  issuedCalls.set(callId, script);
+  s.complete();
+}
+
+function slowReply(res, body) {
+  const s = new Stream(res, body);
+  s.begin();
+  const msg = s.messageStart();
+  let n = 0;
+  const total = 100;  // 100 x 200 ms = 20 s
+  const timer = setInterval(() => {
+    if (s.closed) {
+      clearInterval(timer);
+      return;
+    }
+    s.messageDelta(msg, `word${n} `);
+    if (++n === total) {
+      clearInterval(timer);
+      s.messageEnd(msg);
+      s.complete();
+    }
+  }, 200);
+  res.on('close', () => clearInterval(timer));
+}
+
+function handleResponses(req, res, body) {
+  if (body.stream !== true) {
+    return sendError(res, 400, 'this mock only serves "stream": true requests');
+  }
+  const { text, after } = lastUserMessage(body.input);
+  const script = chooseScript(text);
+  const onceKey = `${script}\n${createHash('sha256').update(JSON.stringify(body.input ?? null))
+    .digest('hex')}`;
+  log(`${req.url} script=${script}`);
+  switch (script) {
+    case 'FAIL_HTTP_ALWAYS:':
+      return sendError(res, 500, 'mock internal error', 'server_error', 'server_error');
+    case 'FAIL_HTTP:':
+      if (!failedOnce.has(onceKey)) {
+        failedOnce.add(onceKey);
+        return sendError(res, 500, 'mock internal error', 'server_error', 'server_error');
+      }
+      return defaultReply(res, body);
+    case 'RATE_LIMIT:':
+      if (!failedOnce.has(onceKey)) {
+        failedOnce.add(onceKey);
+        return sendError(res, 429, 'mock rate limit reached', 'rate_limit_error',
+          'rate_limit_exceeded', { 'retry-after': '0' });
+      }
+      return defaultReply(res, body);
+    case 'FAIL_STREAM:': {
+      const s = new Stream(res, body);
+      s.begin();
+      const msg = s.messageStart();
+      s.messageDelta(msg, 'This will ');
+      return s.fail('server_error', 'mock failure');
+    }
+    case 'STREAM_ERROR:': {
+      const s = new Stream(res, body);
+      s.begin();
+      const msg = s.messageStart();
+      s.messageDelta(msg, 'This will ');
+      s.send('error', { code: 'server_error', message: 'mock stream error', param: null });
+      return res.end();
+    }
+    case 'RUN_SHELL:':
+    case 'DECLINE_ME':
+      return shellScript(res, body, script, after);
+    case 'SLOW:':
+      return slowReply(res, body);
+    case 'DROP:': {
+      const s = new Stream(res, body);
+      s.begin();
+      const msg = s.messageStart();
+      s.messageDelta(msg, 'Cut ');
+      // Let the events reach the client, then drop the connection without ending the body.
+      return setTimeout(() => req.socket.destroy(), 50);
+    }
+    default:
+      return defaultReply(res, body);
+  }
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const raw = Buffer.concat(chunks).toString('utf8');
+    if (req.method === 'GET' && url.pathname === '/requests') {
+      const full = url.searchParams.get('full') === '1';
+      return sendJson(res, 200, full ? requests : requests.map((r) => r.body));
+    }
+    if (req.method === 'POST' && url.pathname === '/reset') {
+      requests = [];
+      failedOnce = new Set();
+      issuedCalls.clear();
+      return sendJson(res, 200, {});
+    }
+    if (req.method !== 'POST' || (url.pathname !== '/v1/responses' &&
+                                  url.pathname !== '/responses')) {
+      return sendError(res, 400, `no such endpoint: ${req.method} ${url.pathname}`);
+    }
+    let body;
+    try {
+      body = JSON.parse(raw);
+    } catch (e) {
+      requests.push({ method: req.method, path: url.pathname, headers: req.headers, body: raw });
+      return sendError(res, 400, `invalid JSON body: ${e.message}`);
+    }
+    requests.push({ method: req.method, path: url.pathname, headers: req.headers, body });
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return sendError(res, 400, 'the body must be a JSON object');
+    }
+    try {
+      handleResponses(req, res, body);
+    } catch (e) {
+      log(`internal error: ${e.stack}`);
+      if (!res.headersSent) sendError(res, 500, `mock bug: ${e.message}`, 'server_error');
+      else res.destroy();
+    }
+  });
+});
+
+function shutdown(why) {
+  log(`exiting (${why})`);
+  server.closeAllConnections?.();
+  server.close();
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.stdin.on('end', () => shutdown('stdin closed'));
+process.stdin.on('error', () => shutdown('stdin error'));
+process.stdin.resume();
+
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`{"port": ${server.address().port}}\n`);
+});
