@@ -384,8 +384,13 @@ void MessageRouter::dispatch(const std::string& method, const json& params,
   }
   state->in_dispatch = false;
   if (state->notification) {
-    if (!failure.empty()) log::error("notification {} failed: {}", method, failure);
-    state->done = true;
+    // A handler may still answer later (after a database read): only a throw finishes it
+    // here, and then a later call is ignored quietly.
+    if (!failure.empty()) {
+      log::error("notification {} failed: {}", method, failure);
+      state->done = true;
+      state->answered_by_router = true;
+    }
     return;
   }
   if (state->done) {

@@ -336,6 +336,21 @@ TEST_CASE("router: notifications never get replies", "[rpc]") {
   CHECK(s.send(R"({"method":"echo","params":[1]})").empty());
 }
 
+// A notification's handler may answer after handle() returned (a database read): that is
+// its one answer, not a second one (debug builds assert on a second answer).
+TEST_CASE("router: a notification answered later writes nothing", "[rpc]") {
+  Session s;
+  s.init();
+  CHECK(s.send(R"({"method":"park","params":{}})").empty());
+  CHECK(s.send(R"({"method":"park","params":{}})").empty());
+  REQUIRE(s.parked.size() == 2);
+  CHECK(s.parked[0].is_notification());
+  s.parked[0](json{{"late", true}});
+  s.parked[1](RpcError{-32004, "thread not found", nullptr});
+  s.parked.clear();
+  CHECK(s.take().empty());
+}
+
 TEST_CASE("router: decode_params", "[rpc]") {
   using spool::protocol::v2::ThreadReadParams;
   Session s;
