@@ -12,7 +12,8 @@
 //   POST /v1/responses, POST /responses  a Responses request; it must be JSON with
 //                                        "stream": true, else 400 with a JSON error
 //   GET  /requests                       every Responses request body received, oldest first
-//                                        (?full=1: [{method, path, headers, body}])
+//                                        (?full=1: [{method, path, url, headers, body}];
+//                                        url is the request target with its query)
 //   POST /reset                          forgets the requests and the fail-once state
 //   anything else                        400 with a JSON error
 //
@@ -27,6 +28,13 @@
 //                        the message "The command ran."
 //   DECLINE_ME           the same shape with a harmless command (echo), then
 //                        "Understood, not running it."
+//   RUN_SLEEP:           the same shape with {"command":["sleep","30"],"workdir":null,
+//                        "timeout_ms":60000} (a command to interrupt), then "The sleep ended."
+//   RUN_FAIL:            the same shape with
+//                        {"command":["sh","-c","echo oops >&2; exit 3"],...,"timeout_ms":10000}
+//                        (exits 3), then "The command failed."
+//   RUN_SAFE:            the same shape with a known-safe command {"command":["echo","safe"],
+//                        ...,"timeout_ms":10000}, then "The safe command ran."
 //   FAIL_HTTP:           HTTP 500 the first time for a given input; the same input again gets
 //                        the default reply
 //   FAIL_HTTP_ALWAYS:    HTTP 500 every time
@@ -38,6 +46,12 @@
 //   SLOW:                a long message, one delta every 200 ms for about 20 s (stops early
 //                        when the client goes away)
 //   DROP:                a few events, then the socket is destroyed mid-stream
+//   DROP_ONCE:           like DROP: the first time for a given input, then the default reply
+//   UNAUTHORIZED:        HTTP 401 with a JSON error (code "invalid_api_key") every time
+//   RATE_LIMIT_ALWAYS:   HTTP 429 with retry-after-ms: 150 every time
+//   BAD_EVENT:           response.created, then an event whose data is not JSON
+//   AFTER_COMPLETED:     the default reply, then one more output_text.delta after
+//                        response.completed before the body ends
 // A function_call_output after the last user message whose call_id this server never issued
 // gets a 400.
 //
@@ -57,6 +71,17 @@ const kReasoningSummaries = [
 ];
 const kShellCommandRun = ['sh', '-c', 'echo hi > out.txt && echo done'];
 const kShellCommandDecline = ['sh', '-c', 'echo this should not run'];
+// The shell scripts: the command the model calls and the message once it has the output.
+const kShellScripts = {
+  'RUN_SHELL:': { command: kShellCommandRun, timeout_ms: 10000, reply: ['The command ', 'ran.'] },
+  DECLINE_ME: { command: kShellCommandDecline, timeout_ms: 10000,
+    reply: ['Understood, ', 'not running it.'] },
+  'RUN_SLEEP:': { command: ['sleep', '30'], timeout_ms: 60000, reply: ['The sleep ', 'ended.'] },
+  'RUN_FAIL:': { command: ['sh', '-c', 'echo oops >&2; exit 3'], timeout_ms: 10000,
+    reply: ['The command ', 'failed.'] },
+  'RUN_SAFE:': { command: ['echo', 'safe'], timeout_ms: 10000,
+    reply: ['The safe command ', 'ran.'] },
+};
 const kUsage = {
   input_tokens: 120,
   input_tokens_details: { cached_tokens: 20 },
@@ -77,7 +102,7 @@ for (let i = 2; i < process.argv.length; ++i) {
   }
 }
 
-let requests = [];            // {method, path, headers, body}
+let requests = [];            // {method, path, url, headers, body}
 let failedOnce = new Set();   // fail-once keys (script + hash of input) already failed
 const issuedCalls = new Map(); // call_id -> script name
 let counter = 0;
@@ -144,7 +169,9 @@ function lastUserMessage(input) {
 
 function chooseScript(text) {
   const markers = ['FAIL_HTTP_ALWAYS:', 'FAIL_HTTP:', 'RATE_LIMIT:', 'FAIL_STREAM:',
-    'STREAM_ERROR:', 'RUN_SHELL:', 'DECLINE_ME', 'SLOW:', 'DROP:'];
+    'STREAM_ERROR:', 'RUN_SHELL:', 'DECLINE_ME', 'SLOW:', 'DROP:', 'DROP_ONCE:',
+    'UNAUTHORIZED:', 'RATE_LIMIT_ALWAYS:', 'BAD_EVENT:', 'AFTER_COMPLETED:', 'RUN_SLEEP:',
+    'RUN_FAIL:', 'RUN_SAFE:'];
   return markers.find((m) => text.includes(m)) ?? 'default';
 }
 
@@ -280,10 +307,10 @@ class Stream {
     return call_id;
   }
 
-  complete() {
+  complete({ end = true } = {}) {
     this.send('response.completed',
       { response: this.snapshot({ status: 'completed', usage: kUsage }) });
-    this.res.end();
+    if (end) this.res.end();
   }
 
   fail(code, message) {
@@ -294,12 +321,22 @@ class Stream {
   }
 }
 
-function defaultReply(res, body) {
+function defaultReply(res, body, { end = true } = {}) {
   const s = new Stream(res, body);
   s.begin();
   s.reasoning(kReasoningSummaries);
   s.message(kDefaultDeltas);
-  s.complete();
+  s.complete({ end });
+  return s;
+}
+
+function dropReply(req, res, body) {
+  const s = new Stream(res, body);
+  s.begin();
+  const msg = s.messageStart();
+  s.messageDelta(msg, 'Cut ');
+  // Let the events reach the client, then drop the connection without ending the body.
+  setTimeout(() => req.socket.destroy(), 50);
 }
 
 function shellScript(res, body, script, after) {
@@ -312,14 +349,13 @@ function shellScript(res, body, script, after) {
     }
     const s = new Stream(res, body);
     s.begin();
-    s.message(script === 'RUN_SHELL:'
-      ? ['The command ', 'ran.'] : ['Understood, ', 'not running it.']);
+    s.message(kShellScripts[script].reply);
     return s.complete();
   }
   const s = new Stream(res, body);
   s.begin();
-  const command = script === 'RUN_SHELL:' ? kShellCommandRun : kShellCommandDecline;
-  const callId = s.functionCall('shell', { command, workdir: null, timeout_ms: 10000 });
+  const { command, timeout_ms } = kShellScripts[script];
+  const callId = s.functionCall('shell', { command, workdir: null, timeout_ms });
   issuedCalls.set(callId, script);
   s.complete();
 }
@@ -387,16 +423,37 @@ function handleResponses(req, res, body) {
     }
     case 'RUN_SHELL:':
     case 'DECLINE_ME':
+    case 'RUN_SLEEP:':
+    case 'RUN_FAIL:':
+    case 'RUN_SAFE:':
       return shellScript(res, body, script, after);
     case 'SLOW:':
       return slowReply(res, body);
-    case 'DROP:': {
+    case 'DROP:':
+      return dropReply(req, res, body);
+    case 'DROP_ONCE:':
+      if (!failedOnce.has(onceKey)) {
+        failedOnce.add(onceKey);
+        return dropReply(req, res, body);
+      }
+      return defaultReply(res, body);
+    case 'UNAUTHORIZED:':
+      return sendError(res, 401, 'mock: incorrect API key provided', 'invalid_request_error',
+        'invalid_api_key');
+    case 'RATE_LIMIT_ALWAYS:':
+      return sendError(res, 429, 'mock rate limit reached', 'rate_limit_error',
+        'rate_limit_exceeded', { 'retry-after-ms': '150' });
+    case 'BAD_EVENT:': {
       const s = new Stream(res, body);
       s.begin();
-      const msg = s.messageStart();
-      s.messageDelta(msg, 'Cut ');
-      // Let the events reach the client, then drop the connection without ending the body.
-      return setTimeout(() => req.socket.destroy(), 50);
+      res.write('event: response.output_text.delta\ndata: {not json\n\n');
+      return res.end();
+    }
+    case 'AFTER_COMPLETED:': {
+      const s = defaultReply(res, body, { end: false });
+      s.send('response.output_text.delta',
+        { item_id: 'msg_after', output_index: 9, content_index: 0, delta: 'late', logprobs: [] });
+      return res.end();
     }
     default:
       return defaultReply(res, body);
@@ -427,10 +484,12 @@ const server = http.createServer((req, res) => {
     try {
       body = JSON.parse(raw);
     } catch (e) {
-      requests.push({ method: req.method, path: url.pathname, headers: req.headers, body: raw });
+      requests.push({ method: req.method, path: url.pathname, url: req.url, headers: req.headers,
+        body: raw });
       return sendError(res, 400, `invalid JSON body: ${e.message}`);
     }
-    requests.push({ method: req.method, path: url.pathname, headers: req.headers, body });
+    requests.push({ method: req.method, path: url.pathname, url: req.url, headers: req.headers,
+        body });
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       return sendError(res, 400, 'the body must be a JSON object');
     }

@@ -370,3 +370,69 @@ test('GET /requests returns every body received; POST /reset clears them', async
   await fetch(`${base}/reset`, { method: 'POST' });
   assert.deepEqual(await (await fetch(`${base}/requests`)).json(), []);
 });
+
+test('DROP_ONCE: dropped the first time for an input, then the default reply', async () => {
+  const body = request([userMessage('DROP_ONCE: go')]);
+  const first = await post(body);
+  assert.equal(first.status, 200);
+  const { text, error } = await readAll(first);
+  assert.ok(error, 'reading the first body fails');
+  assert.match(text, /event: response\.output_text\.delta/);
+  assert.doesNotMatch(text, /response\.completed/);
+  checkDefaultReply(await stream(body));
+});
+
+test('UNAUTHORIZED: 401 with a JSON error every time', async () => {
+  for (let i = 0; i < 2; ++i) {
+    const res = await post(request([userMessage('UNAUTHORIZED: go')]));
+    assert.equal(res.status, 401);
+    checkRateLimitHeaders(res);
+    assert.equal((await res.json()).error.code, 'invalid_api_key');
+  }
+});
+
+test('RATE_LIMIT_ALWAYS: 429 with retry-after-ms: 150 every time', async () => {
+  for (let i = 0; i < 2; ++i) {
+    const res = await post(request([userMessage('RATE_LIMIT_ALWAYS: go')]));
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after-ms'), '150');
+    assert.equal((await res.json()).error.code, 'rate_limit_exceeded');
+  }
+});
+
+test('BAD_EVENT: an event whose data is not JSON', async () => {
+  const res = await post(request([userMessage('BAD_EVENT: go')]));
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.match(text, /event: response\.created/);
+  assert.match(text, /data: \{not json\n\n$/);
+});
+
+test('AFTER_COMPLETED: one more event after response.completed', async () => {
+  const events = await stream(request([userMessage('AFTER_COMPLETED: go')]));
+  assert.deepEqual(types(events), [...kDefaultTypes, 'response.output_text.delta']);
+  assert.equal(events.at(-1).delta, 'late');
+});
+
+test('RUN_SLEEP:, RUN_FAIL:, RUN_SAFE: shell calls with their commands, then their messages',
+  async () => {
+    const cases = [
+      ['RUN_SLEEP: wait', ['sleep', '30'], 60000, 'The sleep ended.'],
+      ['RUN_FAIL: break', ['sh', '-c', 'echo oops >&2; exit 3'], 10000, 'The command failed.'],
+      ['RUN_SAFE: look', ['echo', 'safe'], 10000, 'The safe command ran.'],
+    ];
+    for (const [text, command, timeout, reply] of cases) {
+      const input = [userMessage(text)];
+      const first = await stream(request(input));
+      const call = first.find((e) => e.type === 'response.output_item.done').item;
+      assert.equal(call.name, 'shell');
+      assert.deepEqual(JSON.parse(call.arguments), { command, workdir: null, timeout_ms: timeout });
+      const second = await stream(request([
+        ...input,
+        { type: 'function_call', name: 'shell', arguments: call.arguments, call_id: call.call_id },
+        { type: 'function_call_output', call_id: call.call_id, output: 'x' },
+      ]));
+      const msg = second.find((e) => e.type === 'response.output_item.done').item;
+      assert.equal(msg.content[0].text, reply);
+    }
+  });
