@@ -73,6 +73,7 @@ int run_serve(const ServeOptions& o) {
                        std::filesystem::current_path(ec).string()};
   if (ec) info.server_cwd = "/";
   rpc::AppServer server(*db.value(), std::move(info));
+  server.enable_turns(loop.uv());
 
   std::unique_ptr<rpc::SocketListener> listener;
   std::unique_ptr<rpc::StdioTransport> stdio;

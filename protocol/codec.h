@@ -6,6 +6,8 @@
 // message says what was expected; that text becomes the -32602 message on the wire.
 #pragma once
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -287,8 +289,9 @@ void decode(const nlohmann::json& j, T& out, detail::Path& path) {
     if (j.is_string()) {
       const auto& s = j.get_ref<const std::string&>();
       for (const auto& e : meta.entries) {
-        if (e.wire == s || (!e.aliases[0].empty() && e.aliases[0] == s) ||
-            (!e.aliases[1].empty() && e.aliases[1] == s)) {
+        const bool alias = std::any_of(e.aliases.begin(), e.aliases.end(),
+                                       [&](std::string_view a) { return !a.empty() && a == s; });
+        if (e.wire == s || alias) {
           out = e.value;
           return;
         }

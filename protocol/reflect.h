@@ -54,12 +54,12 @@ constexpr StructMeta<T, Fs...> make_struct_meta(std::string_view name, std::stri
   return {name, ns, tag, std::tuple<Fs...>{fields...}};
 }
 
-// One enum value: its wire spelling and up to two older spellings accepted on decode.
+// One enum value: its wire spelling and up to three older spellings accepted on decode.
 template <class E>
 struct EnumEntry {
   E value;
   std::string_view wire;
-  std::array<std::string_view, 2> aliases{};
+  std::array<std::string_view, 3> aliases{};
 };
 
 template <class E, std::size_t N>

@@ -20,13 +20,12 @@ namespace spool::protocol::v2 {
 // NOLINTBEGIN(readability-identifier-naming): wire names
 
 // When the agent asks before running a command. Codex 0.169.0 also has an object form
-// ({"granular": {...}}), not modelled. "on-failure" (0.60.1: "onFailure") is a seed-era
-// extra: Codex 0.169.0 dropped it and its schemas reject it, so a response that echoes it
-// does not validate against them.
-enum class AskForApproval { Untrusted, OnFailure, OnRequest, Never };
+// ({"granular": {...}}), not modelled. The seed era's "on-failure" (0.60.1: "onFailure")
+// is read as on-request: Codex 0.169.0 dropped it (its schemas reject it), and without an
+// OS sandbox there is no sandbox failure to ask about, so the two meant the same here.
+enum class AskForApproval { Untrusted, OnRequest, Never };
 SPOOL_ENUM(AskForApproval, "v2", Entry{AskForApproval::Untrusted, "untrusted", {"unlessTrusted"}},
-           Entry{AskForApproval::OnFailure, "on-failure", {"onFailure"}},
-           Entry{AskForApproval::OnRequest, "on-request", {"onRequest"}},
+           Entry{AskForApproval::OnRequest, "on-request", {"onRequest", "on-failure", "onFailure"}},
            Entry{AskForApproval::Never, "never"})
 
 // Who reviews approval requests. Spool itself only ever answers "user".

@@ -20,18 +20,27 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/spool_config.h"
+#include "engine/http_client.h"
+#include "engine/turn/turn_runner.h"
+#include "protocol/v2/account.h"
+#include "protocol/v2/thread_methods.h"
 #include "rpc/server/db_executor.h"
 #include "rpc/server/thread_settings.h"
 #include "rpc/transport/transport.h"
 
+struct uv_loop_s;
+
 namespace spool::rpc {
 
+class LiveTurn;
 class Session;
 
 struct ServerInfo {
@@ -71,9 +80,37 @@ class AppServer {
   void publish(const std::string& thread_id, std::string_view method, const nlohmann::json& params,
                const std::string& key, bool droppable = false);
 
+  // --- live turns (rpc/server/live_turn.h) ---
+  // Turns need the loop (for the model's HTTP client and commands); without this call
+  // turn/start answers that turns are not available.
+  void enable_turns(uv_loop_s* loop);
+  bool turns_enabled() const { return http_ != nullptr; }
+  uv_loop_s* loop() { return loop_; }
+  engine::HttpClient& http() { return *http_; }
+  // The thread's running turn, or null.
+  LiveTurn* live_turn(const std::string& thread_id);
+  // Registers a new turn of a loaded thread. REQUIRES: is_loaded, no live turn, and
+  // turn_reserved() was called for it (the reservation ends here).
+  LiveTurn& add_live_turn(const std::string& thread_id, Session* starter);
+  // turn/start reserves the thread while it reads the history, so that a second turn/start
+  // is refused meanwhile. False when a turn runs or is reserved already.
+  bool reserve_turn(const std::string& thread_id);
+  void release_turn_reservation(const std::string& thread_id);
+  bool turn_reserved(const std::string& thread_id) const;
+  // What the loaded thread's turns share: commands accepted for the session, token totals.
+  std::shared_ptr<engine::SessionApprovals> session_approvals(const std::string& thread_id);
+  std::optional<protocol::v2::TokenUsageBreakdown> token_total(const std::string& thread_id) const;
+  void set_token_total(const std::string& thread_id, protocol::v2::TokenUsageBreakdown total);
+  void set_settings(const std::string& thread_id, ThreadSettings settings);
+  std::vector<Session*> subscribers_of(const std::string& thread_id) const;
+  // The newest rate limits a provider reported (headers), if any since start.
+  void set_rate_limits(protocol::v2::RateLimitSnapshot snapshot) { rate_limits_ = std::move(snapshot); }
+  const std::optional<protocol::v2::RateLimitSnapshot>& rate_limits() const { return rate_limits_; }
+
   // --- lifetime ---
-  // Stops taking requests: each session answers what is in flight, then closes. `done`
-  // runs once every session has closed (at once if none is open).
+  // Stops taking requests: running turns are interrupted, each session answers what is in
+  // flight, then closes. `done` runs once every session has closed and every turn has
+  // stored its last event (at once if there are none).
   void shutdown(std::function<void()> done);
   std::size_t session_count() const { return sessions_.size(); }
 
@@ -81,10 +118,17 @@ class AppServer {
   friend class Session;
   void add_session(Session* s);
   void remove_session(Session* s);
+  // A thread lost its last subscriber: its running turn is interrupted (no client can see
+  // it or answer its approvals any more).
+  void on_unloaded(const std::string& thread_id);
+  void turn_over(const std::string& thread_id);
+  void maybe_all_closed();
 
   struct LoadedThread {
     ThreadSettings settings;
     std::set<Session*> subscribers;
+    std::shared_ptr<engine::SessionApprovals> approvals;
+    std::optional<protocol::v2::TokenUsageBreakdown> token_total;
   };
 
   DbExecutor& db_;
@@ -93,6 +137,12 @@ class AppServer {
   std::map<std::string, LoadedThread> loaded_;
   bool shutting_down_ = false;
   std::function<void()> on_all_closed_;
+
+  uv_loop_s* loop_ = nullptr;
+  std::unique_ptr<engine::HttpClient> http_;
+  std::map<std::string, std::unique_ptr<LiveTurn>> turns_;
+  std::set<std::string> reserved_turns_;
+  std::optional<protocol::v2::RateLimitSnapshot> rate_limits_;
 };
 
 }  // namespace spool::rpc

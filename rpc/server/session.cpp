@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "protocol/initialize.h"
 #include "rpc/server/thread_handlers.h"
+#include "rpc/server/turn_handlers.h"
 
 namespace spool::rpc {
 namespace {
@@ -36,14 +37,19 @@ std::string user_agent(const std::string& version, const protocol::ClientInfo& c
 Session::Session(AppServer& server, Connection& connection)
     : server_(server),
       connection_(connection),
-      router_([this](std::string line) { connection_.send(std::move(line)); }),
+      router_([this](std::string line) { connection_.send(std::move(line)); },
+              [this](Response response) { on_response(std::move(response)); }),
       outbox_(connection) {
   server_.add_session(this);
   register_initialize();
   register_thread_handlers(*this, router_);
+  register_turn_handlers(*this, router_);
 }
 
-Session::~Session() { server_.remove_session(this); }
+Session::~Session() {
+  pending_requests_.clear();  // unanswered: remove_session tells the turns waiting on them
+  server_.remove_session(this);
+}
 
 void Session::register_initialize() {
   router_.add("initialize", [this](const nlohmann::json& params, Reply reply) {
@@ -103,6 +109,41 @@ void Session::release_reads() {
   auto reads = std::move(deferred_reads_);
   deferred_reads_.clear();
   for (auto& submit : reads) submit();
+}
+
+nlohmann::json Session::send_request(std::string_view method, const nlohmann::json& params,
+                                     ResponseCallback on_response) {
+  if (!initialized() || close_called_) return nullptr;
+  const std::int64_t id = next_request_id_++;
+  pending_requests_.emplace(id, std::move(on_response));
+  nlohmann::json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
+  // Through the outbox, under a key of its own: never dropped, never coalesced, and in order
+  // with the notifications before it.
+  outbox_.push(fmt::format("request:{}", id),
+               message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  return id;
+}
+
+bool Session::withdraw_request(const nlohmann::json& id) {
+  if (!id.is_number_integer()) return false;
+  return pending_requests_.erase(id.get<std::int64_t>()) > 0;
+}
+
+void Session::on_response(Response response) {
+  if (!response.id.is_number_integer()) {
+    log::info("{}: a response with id {} answers no request of ours; ignored", connection_.peer(),
+              response.id.dump());
+    return;
+  }
+  const auto it = pending_requests_.find(response.id.get<std::int64_t>());
+  if (it == pending_requests_.end()) {
+    log::info("{}: a response with id {} answers no pending request; ignored", connection_.peer(),
+              response.id.dump());
+    return;
+  }
+  auto callback = std::move(it->second);
+  pending_requests_.erase(it);
+  callback(std::move(response));
 }
 
 void Session::notify(std::string_view method, const nlohmann::json& params, const std::string& key,

@@ -11,7 +11,10 @@
 // Reply) is just destroyed.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -71,6 +74,18 @@ class Session final : public ConnectionHandler {
   // Closes once nothing is in flight (server shutdown).
   void close_when_idle();
 
+  // Sends the client a request of ours (an approval) in order with the notifications, and
+  // calls `on_response` with the client's response when it comes. When the session closes
+  // first, the callback is dropped uncalled (AppServer tells the turns that the session is
+  // gone). Returns the request id used (an integer, counted per session from 0), or null
+  // (and sends nothing) when the session is not initialized or is closing.
+  using ResponseCallback = std::function<void(Response)>;
+  nlohmann::json send_request(std::string_view method, const nlohmann::json& params,
+                              ResponseCallback on_response);
+  // Forgets a request sent by send_request: its callback is dropped uncalled (the answer is
+  // no longer needed). False when it was not pending.
+  bool withdraw_request(const nlohmann::json& id);
+
  private:
   template <class T>
   std::function<void(T)> track(std::function<void(T)> done) {
@@ -84,6 +99,7 @@ class Session final : public ConnectionHandler {
   }
   void maybe_close();
   void release_reads();
+  void on_response(Response response);
   void register_initialize();
 
   AppServer& server_;
@@ -96,6 +112,8 @@ class Session final : public ConnectionHandler {
   int in_flight_ = 0;
   int writes_in_flight_ = 0;
   std::vector<std::function<void()>> deferred_reads_;
+  std::int64_t next_request_id_ = 0;
+  std::map<std::int64_t, ResponseCallback> pending_requests_;
   bool closing_ = false;  // EOF seen or shutdown asked: close when idle
   bool close_called_ = false;
 };

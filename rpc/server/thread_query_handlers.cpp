@@ -6,8 +6,10 @@
 
 #include "base/uuid.h"
 #include "protocol/v2/thread_methods.h"
+#include "rpc/server/live_turn.h"
 #include "rpc/server/session.h"
 #include "rpc/server/thread_handler_support.h"
+#include "rpc/server/turn_handlers.h"
 #include "rpc/server/thread_handlers.h"
 #include "views/served_history.h"
 
@@ -35,11 +37,13 @@ void thread_read(Session& session, const json& params, Reply reply) {
         }
         return t;
       },
-      [&session, r = share(std::move(reply))](StoredThreadResult res) {
+      [&session, r = share(std::move(reply)), with_turns = p.includeTurns.value](StoredThreadResult res) {
         if (!res) return (*r)(std::move(res).error());
         auto& t = res.value();
         const bool loaded = session.server().is_loaded(t.row.thread.id);
-        (*r)(json{{"thread", thread_json(t.row, loaded, std::move(t.turns))}});
+        json thread = thread_json(t.row, loaded, std::move(t.turns));
+        overlay_live_turn(session.server(), t.row.thread.id, thread, with_turns);
+        (*r)(json{{"thread", std::move(thread)}});
       });
 }
 
@@ -185,9 +189,25 @@ void thread_turns_list(Session& session, const json& params, Reply reply) {
             list.empty() ? json(nullptr) : json(encode_turn_cursor(list.front().first));
         return out;
       },
-      [r = share(std::move(reply))](JobResult res) {
+      [&session, r = share(std::move(reply)), id = p.threadId, view](JobResult res) {
         if (!res) return (*r)(std::move(res).error());
-        (*r)(std::move(res).value());
+        json out = std::move(res).value();
+        // The running turn as notified so far, not as stored (in progress, it reads as
+        // interrupted there).
+        if (LiveTurn* live = session.server().live_turn(id); live && live->running()) {
+          for (auto& t : out["data"]) {
+            if (t.value("id", "") != live->turn_id()) continue;
+            json snapshot = live->snapshot();
+            if (view == v2::TurnItemsView::NotLoaded) {
+              snapshot["items"] = json::array();
+            } else if (view == v2::TurnItemsView::Summary) {
+              snapshot["items"] = summary_items(snapshot["items"]);
+            }
+            snapshot["itemsView"] = protocol::to_json_value(view);
+            t = std::move(snapshot);
+          }
+        }
+        (*r)(std::move(out));
       });
 }
 

@@ -62,7 +62,7 @@ Result<void, std::string> apply_config_object(const json& object, ThreadSettings
       if (key == "model_reasoning_effort") s.reasoning_effort = value.get<std::string>();
     } else if (key == "approval_policy") {
       auto a = decode_enum<v2::AskForApproval>(value);
-      if (!a) return fail(where + ": expected one of untrusted, on-failure, on-request, never");
+      if (!a) return fail(where + ": expected one of untrusted, on-failure (read as on-request), on-request, never");
       s.approval_policy = *a;
     } else if (key == "sandbox_mode") {
       auto m = decode_enum<v2::SandboxMode>(value);

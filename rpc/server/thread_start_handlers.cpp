@@ -17,6 +17,7 @@
 #include "rpc/server/session.h"
 #include "rpc/server/thread_events.h"
 #include "rpc/server/thread_handler_support.h"
+#include "rpc/server/turn_handlers.h"
 #include "rpc/server/thread_handlers.h"
 #include "views/served_history.h"
 
@@ -136,7 +137,8 @@ void thread_resume(Session& session, const json& params, Reply reply) {
         }
         return t;
       },
-      [&session, r = share(std::move(reply)), overrides = overrides_of(p)](StoredThreadResult res) {
+      [&session, r = share(std::move(reply)), overrides = overrides_of(p),
+       exclude](StoredThreadResult res) {
         if (!res) return (*r)(std::move(res).error());
         auto& server = session.server();
         const auto& row = res.value().row;
@@ -147,7 +149,9 @@ void thread_resume(Session& session, const json& params, Reply reply) {
                                                           overrides, server.info().server_cwd);
         if (!settings) return (*r)(invalid_params(settings.error()));
         server.subscribe(session, id, settings.value());
-        (*r)(start_response(thread_json(row, true, std::move(res).value().turns), settings.value()));
+        json thread = thread_json(row, true, std::move(res).value().turns);
+        overlay_live_turn(server, id, thread, !exclude);
+        (*r)(start_response(std::move(thread), settings.value()));
       });
 }
 

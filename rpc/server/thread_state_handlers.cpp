@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "protocol/v2/thread_methods.h"
+#include "rpc/server/live_turn.h"
 #include "rpc/server/session.h"
 #include "rpc/server/thread_events.h"
 #include "rpc/server/thread_handler_support.h"
@@ -38,6 +39,17 @@ Result<void, RpcError> append_one(Store& store, const eventstore::ThreadRow& row
     return fail(store_failure(r.error(), row.id));
   }
   return {};
+}
+
+// Deleting or reverting a thread under a running turn would lose what the turn writes next.
+bool refuse_while_running(Session& session, const std::string& id, std::string_view what,
+                          Reply& reply) {
+  if (!session.server().live_turn(id) && !session.server().turn_reserved(id)) return false;
+  reply(conflict(fmt::format("thread {} has a turn in progress; interrupt it (turn/interrupt) or "
+                             "wait for turn/completed before {}",
+                             id, what),
+                 id));
+  return true;
 }
 
 template <class P>
@@ -126,6 +138,7 @@ void thread_set_name(Session& session, const json& params, Reply reply) {
 void thread_delete(Session& session, const json& params, Reply reply) {
   v2::ThreadDeleteParams p;
   if (!decode_with_id(params, p, reply)) return;
+  if (refuse_while_running(session, p.threadId, "deleting it", reply)) return;
   session.write<JobResult>(
       [id = p.threadId](Store& store) -> JobResult {
         auto r = store.delete_thread(id);
@@ -143,6 +156,7 @@ void thread_delete(Session& session, const json& params, Reply reply) {
 void thread_revert(Session& session, const json& params, Reply reply) {
   v2::ThreadRevertParams p;
   if (!decode_with_id(params, p, reply)) return;
+  if (refuse_while_running(session, p.threadId, "reverting it", reply)) return;
   struct Reverted {
     eventstore::ThreadListRow row;
     std::size_t kept = 0;

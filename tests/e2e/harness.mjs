@@ -5,6 +5,11 @@
 // every process the test spawned, closes every socket, removes every temporary directory
 // and fails the test if any server message did not validate.
 //
+// Live turns: h.startMockProvider() spawns tests/tools/mock_responses_server.mjs (stopped
+// with the test) and writes a config.toml that points Spool at it; the server's requests
+// (approvals) are answered with client.respond(); the turn helpers at the end of this file
+// collect a turn's notifications.
+//
 // Environment: SPOOL_BINARY (default: <repo>/build/spool). SPOOL_E2E_DEBUG=1 prints the
 // traffic to stderr.
 import { spawn, execFile } from 'node:child_process';
@@ -430,6 +435,32 @@ export class Client {
     return this.flat.length;
   }
 
+  // Requests the server sent to this client (approvals etc.) so far, optionally for one
+  // method.
+  serverRequests(method) {
+    return this.flat.filter((m) => m && typeof m.method === 'string' && 'id' in m
+      && (method === undefined || m.method === method));
+  }
+
+  // Waits for a server request with `method` (and matching `pred(params)`) received at index
+  // >= `since` in this.flat. Returns the whole message ({id, method, params}).
+  async waitServerRequest(method, pred = () => true, { since = 0, timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    return this.waitFor(() => this.flat.slice(since).find((m) => m && m.method === method
+      && 'id' in m && pred(m.params || {})), timeout, `${method} server request`);
+  }
+
+  // Answers a server request with a result.
+  respond(id, result) {
+    return this.send({ jsonrpc: '2.0', id, result });
+  }
+
+  // Answers a server request with an error.
+  respondError(id, code, message, data) {
+    const error = { code, message };
+    if (data !== undefined) error.data = data;
+    return this.send({ jsonrpc: '2.0', id, error });
+  }
+
   // Every problem found in what the server wrote on this connection.
   validationProblems() {
     const v = schemaValidator();
@@ -546,6 +577,77 @@ export function parseListenAddress(text) {
 }
 
 // ---------------------------------------------------------------------------------------
+// The mock model provider
+
+const MOCK_PROVIDER = path.join(REPO, 'tests', 'tools', 'mock_responses_server.mjs');
+
+export class MockProvider {
+  constructor(proc) {
+    this.proc = proc;
+    this.stderr = '';
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (c) => {
+      this.stderr += c;
+      if (DEBUG) process.stderr.write(`[mock stderr] ${c}`);
+    });
+    proc.stdout.setEncoding('utf8');
+    this.ready = withTimeout(new Promise((resolve, reject) => {
+      let out = '';
+      proc.stdout.on('data', (c) => {
+        out += c;
+        const nl = out.indexOf('\n');
+        if (nl >= 0 && this.port === undefined) {
+          this.port = JSON.parse(out.slice(0, nl)).port;
+          this.baseUrl = `http://127.0.0.1:${this.port}/v1`;
+          resolve(this);
+        }
+      });
+      proc.on('exit', (code) => reject(new Error(`mock provider exited (${code}) before it listened:\n${this.stderr}`)));
+      proc.on('error', reject);
+    }), 10000, 'the mock provider to listen');
+  }
+
+  async get(pathname) {
+    const res = await fetch(`http://127.0.0.1:${this.port}${pathname}`);
+    return res.json();
+  }
+
+  // Every Responses request body the mock received, oldest first.
+  requests() {
+    return this.get('/requests');
+  }
+
+  async reset() {
+    await fetch(`http://127.0.0.1:${this.port}/reset`, { method: 'POST' });
+  }
+}
+
+// A config.toml (Codex key names) with the mock as the default provider "mock". Options:
+// model, approvalPolicy, sandboxMode, retries (request_max_retries and stream_max_retries),
+// idleTimeoutMs, extra (more lines for the top level).
+export function mockConfig(mock, {
+  model = 'mock-model', approvalPolicy = 'on-request', sandboxMode = 'workspace-write',
+  retries = 2, idleTimeoutMs = 300000, extra = [],
+} = {}) {
+  return [
+    `model = "${model}"`,
+    'model_provider = "mock"',
+    `approval_policy = "${approvalPolicy}"`,
+    `sandbox_mode = "${sandboxMode}"`,
+    ...extra,
+    '',
+    '[model_providers.mock]',
+    'name = "Mock"',
+    `base_url = "${mock.baseUrl}"`,
+    'wire_api = "responses"',
+    `request_max_retries = ${retries}`,
+    `stream_max_retries = ${retries}`,
+    `stream_idle_timeout_ms = ${idleTimeoutMs}`,
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
 // Per-test context
 
 export class E2E {
@@ -555,6 +657,7 @@ export class E2E {
     this.servers = [];
     this.clients = [];
     this.sockets = [];
+    this.procs = []; // helper processes (the mock provider), killed at cleanup
     this.home = this.tmpdir('home');
     this.db = path.join(this.home, 'spool.db');
   }
@@ -657,6 +760,19 @@ export class E2E {
     return { server, client: server.client };
   }
 
+  // Starts the mock Responses provider (tests/tools/mock_responses_server.mjs) on 127.0.0.1
+  // and, unless `config` is false, writes a config.toml that makes it the default provider
+  // (see mockConfig() for the options). The process is stopped at cleanup. Returns the
+  // MockProvider.
+  async startMockProvider({ config = {} } = {}) {
+    const proc = spawn(process.execPath, [MOCK_PROVIDER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.procs.push(proc);
+    const mock = new MockProvider(proc);
+    await mock.ready;
+    if (config !== false) this.writeConfig(mockConfig(mock, config));
+    return mock;
+  }
+
   async cleanup() {
     for (const s of this.sockets) s.destroy();
     for (const server of this.servers) {
@@ -666,6 +782,15 @@ export class E2E {
       } catch { /* gone */ }
       server.proc.kill('SIGKILL');
       await withTimeout(server.exitPromise, 5000, 'killed server exit').catch(() => {});
+    }
+    for (const proc of this.procs) {
+      if (proc.exitCode !== null || proc.signalCode !== null) continue;
+      const exited = new Promise((r) => proc.once('exit', r));
+      try {
+        proc.stdin.destroy();
+      } catch { /* gone */ }
+      proc.kill('SIGKILL');
+      await withTimeout(exited, 5000, 'helper process exit').catch(() => {});
     }
     for (const d of this.dirs) fs.rmSync(d, { recursive: true, force: true });
   }
@@ -740,3 +865,198 @@ export async function listAll(client, params = {}, { maxPages = 200 } = {}) {
 }
 
 export { assert, test };
+
+// ---------------------------------------------------------------------------------------
+// Live turns
+
+// Messages `client` received (from index `since`) that belong to turn `turnId`: notifications
+// whose params carry that turnId (or turn.id) and server requests for it.
+export function turnMessages(client, turnId, since = 0) {
+  return client.flat.slice(since).filter((m) => m && typeof m.method === 'string'
+    && (m.params?.turnId === turnId || m.params?.turn?.id === turnId));
+}
+
+// The items of the turn's item/completed notifications, in order.
+export function completedItems(client, turnId, since = 0) {
+  return client.flat.slice(since)
+    .filter((m) => m && m.method === 'item/completed' && !('id' in m) && m.params?.turnId === turnId)
+    .map((m) => m.params.item);
+}
+
+// The text of the deltas notified for an item (`method` e.g. item/agentMessage/delta).
+export function deltaText(client, itemId, method = 'item/agentMessage/delta', since = 0) {
+  return client.flat.slice(since)
+    .filter((m) => m && m.method === method && !('id' in m) && m.params?.itemId === itemId)
+    .map((m) => m.params.delta).join('');
+}
+
+// Waits for turn/completed of `turnId`; returns its params ({threadId, turn}).
+export async function waitTurnCompleted(client, turnId, { since = 0, timeout = 15000 } = {}) {
+  const n = await client.waitNotification('turn/completed', (p) => p.turn?.id === turnId, { since, timeout });
+  return n.params;
+}
+
+// turn/start with one text input; returns the turn of the answer (status inProgress).
+export async function startTurn(client, threadId, text, extra = {}) {
+  const r = await client.call('turn/start', { threadId, input: [{ type: 'text', text }], ...extra });
+  return r.turn;
+}
+
+// Starts a turn and waits for its turn/completed. Returns {turn (the final one), started
+// (the turn/start answer), items (item/completed items), since (the mark before the start)}.
+export async function runTurn(client, threadId, text, extra = {}, { timeout = 15000 } = {}) {
+  const since = client.mark();
+  const started = await startTurn(client, threadId, text, extra);
+  const done = await waitTurnCompleted(client, started.id, { since, timeout });
+  return { turn: done.turn, started, items: completedItems(client, started.id, since), since };
+}
+
+// The turns of `threadId` as `client` saw them: one per turn/completed (in order), with the
+// turn/completed turn's fields and, as items, the items of the turn's item/completed
+// notifications.
+export function seenTurns(client, threadId, since = 0) {
+  return client.flat.slice(since)
+    .filter((m) => m && m.method === 'turn/completed' && !('id' in m) && m.params?.threadId === threadId)
+    .map((m) => ({ ...m.params.turn, items: completedItems(client, m.params.turn.id, since) }));
+}
+
+// The fields of a turn that must survive a resume exactly (all but itemsView).
+export function turnEssentials(turn) {
+  const { itemsView, ...rest } = turn; // eslint-disable-line no-unused-vars
+  return rest;
+}
+
+// Checks what `client` received for one finished turn (from index `since`): turn/started
+// first and turn/completed last (once each); every item started once and completed once,
+// with the same type, and nothing completed that did not start; every delta between its
+// item's item/started and item/completed; the completed text of agent messages and
+// reasoning summaries equal to their deltas; command output starting with its output deltas; the
+// thread's last status before turn/completed idle; turn/completed's items (per its itemsView)
+// those of the item/completed notifications. Returns the turn/completed turn.
+export function checkTurnStream(client, threadId, turnId, since = 0) {
+  const all = client.flat.slice(since);
+  const msgs = turnMessages(client, turnId, since);
+  const where = `turn ${turnId} on ${client.name}`;
+  assert.ok(msgs.length > 0, `${where}: no messages`);
+  assert.equal(msgs[0].method, 'turn/started', `${where}: the first message is turn/started`);
+  assert.equal(msgs.at(-1).method, 'turn/completed', `${where}: the last message is turn/completed`);
+  assert.equal(msgs.filter((m) => m.method === 'turn/started').length, 1, `${where}: one turn/started`);
+  assert.equal(msgs.filter((m) => m.method === 'turn/completed').length, 1, `${where}: one turn/completed`);
+  const open = new Map(); // item id -> item/started item
+  const done = new Set();
+  for (const m of msgs) {
+    const p = m.params;
+    if (m.method === 'item/started') {
+      assert.ok(!open.has(p.item.id) && !done.has(p.item.id), `${where}: item ${p.item.id} started twice`);
+      open.set(p.item.id, p.item);
+    } else if (m.method === 'item/completed') {
+      assert.ok(open.has(p.item.id), `${where}: item/completed for ${p.item.id} (${p.item.type}) without item/started`);
+      assert.equal(p.item.type, open.get(p.item.id).type, `${where}: item ${p.item.id} changed type`);
+      open.delete(p.item.id);
+      done.add(p.item.id);
+    } else if (typeof p.itemId === 'string' && !('id' in m)) {
+      assert.ok(open.has(p.itemId), `${where}: ${m.method} for item ${p.itemId}, which is not in progress`);
+    }
+  }
+  assert.deepEqual([...open.keys()], [], `${where}: items started but never completed`);
+  for (const item of completedItems(client, turnId, since)) {
+    if (item.type === 'agentMessage') {
+      assert.equal(item.text, deltaText(client, item.id, 'item/agentMessage/delta', since),
+        `${where}: agent message ${item.id} text = its deltas`);
+    } else if (item.type === 'reasoning') {
+      const parts = all.filter((m) => m.method === 'item/reasoning/summaryPartAdded' && m.params.itemId === item.id);
+      assert.deepEqual(parts.map((m) => m.params.summaryIndex), item.summary.map((_, i) => i),
+        `${where}: one summaryPartAdded per summary part of ${item.id}`);
+      item.summary.forEach((text, i) => {
+        const deltas = all.filter((m) => m.method === 'item/reasoning/summaryTextDelta'
+          && m.params.itemId === item.id && m.params.summaryIndex === i).map((m) => m.params.delta).join('');
+        assert.equal(text, deltas, `${where}: reasoning ${item.id} summary ${i} = its deltas`);
+      });
+    } else if (item.type === 'commandExecution' && item.aggregatedOutput != null) {
+      // The output deltas, possibly followed by a note that was not streamed (an
+      // interrupted command's "command interrupted").
+      const streamed = deltaText(client, item.id, 'item/commandExecution/outputDelta', since);
+      assert.ok(item.aggregatedOutput.startsWith(streamed),
+        `${where}: command ${item.id} aggregatedOutput ${JSON.stringify(item.aggregatedOutput)} starts with its output deltas ${JSON.stringify(streamed)}`);
+    }
+  }
+  const completedAt = all.findIndex((m) => m.method === 'turn/completed' && m.params?.turn?.id === turnId);
+  const statuses = all.slice(0, completedAt)
+    .filter((m) => m.method === 'thread/status/changed' && m.params.threadId === threadId);
+  assert.ok(statuses.length > 0, `${where}: thread/status/changed before turn/completed`);
+  assert.deepEqual(statuses.at(-1).params.status, { type: 'idle' }, `${where}: the thread is idle before turn/completed`);
+  const turn = msgs.at(-1).params.turn;
+  assert.ok(['completed', 'failed', 'interrupted'].includes(turn.status), `${where}: final status ${turn.status}`);
+  // turn/completed's items agree with the item/completed notifications.
+  const items = completedItems(client, turnId, since);
+  if (turn.itemsView === 'full' || turn.itemsView === undefined) {
+    assert.deepEqual(turn.items, items, `${where}: turn/completed items (full) = the completed items`);
+  } else if (turn.itemsView === 'summary') {
+    for (const it of turn.items) {
+      assert.deepEqual(it, items.find((x) => x.id === it.id), `${where}: turn/completed summary item ${it.id}`);
+    }
+  } else {
+    assert.deepEqual(turn.items, [], `${where}: turn/completed items (notLoaded)`);
+  }
+  return turn;
+}
+
+// Asserts that the turns of a thread/resume (or thread/read) answer are exactly `expected`
+// (seenTurns() of the client that watched them): same ids, statuses, errors, times and the
+// same items in the same order, field for field.
+export function assertSameTurns(actual, expected, what = 'resumed turns') {
+  assert.deepEqual(actual.map((t) => t.id), expected.map((t) => t.id), `${what}: turn ids`);
+  actual.forEach((t, i) => {
+    assert.deepEqual(t.items, expected[i].items, `${what}: items of turn ${i} (${t.id})`);
+    assert.deepEqual(turnEssentials(t), turnEssentials(expected[i]), `${what}: turn ${i} (${t.id})`);
+  });
+}
+
+// A mock provider, a stdio server and a thread started in a fresh cwd.
+export async function stdioThread(h, { config = {}, threadParams = {} } = {}) {
+  const mock = await h.startMockProvider({ config });
+  const { server, client } = await h.initializedStdio();
+  const cwd = h.tmpdir('cwd');
+  const started = await client.call('thread/start', { cwd, ...threadParams });
+  return { mock, server, client, cwd, thread: started.thread, started };
+}
+
+// The same on `spool serve --listen unix:...`, with client A.
+export async function unixThread(h, { config = {}, threadParams = {} } = {}) {
+  const mock = await h.startMockProvider({ config });
+  const server = await h.serveUnix();
+  const a = await server.connect('A');
+  await a.initialize();
+  const cwd = h.tmpdir('cwd');
+  const started = await a.call('thread/start', { cwd, ...threadParams });
+  return { mock, server, a, cwd, thread: started.thread };
+}
+
+// The key property: thread/resume returns exactly the turns `watcher` was notified of: on
+// `watcher`'s own connection, on a new connection (listening servers), with thread/read and
+// thread/turns/list, and
+// after the server is killed (SIGKILL: what was notified was already stored), from a new
+// server process on the same database. Returns the new process's client.
+export async function checkResume(h, server, watcher, threadId) {
+  const expected = seenTurns(watcher, threadId);
+  assert.ok(expected.length > 0, 'the watcher saw turns');
+  const same = await watcher.call('thread/resume', { threadId });
+  assertSameTurns(same.thread.turns, expected, 'thread/resume on the same connection');
+  const read = await watcher.call('thread/read', { threadId, includeTurns: true });
+  assertSameTurns(read.thread.turns, expected, 'thread/read');
+  const listed = await watcher.call('thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc', limit: 100 });
+  assertSameTurns(listed.data, expected, 'thread/turns/list (full)');
+  if (server.address) {
+    const other = await server.connect('resumer');
+    await other.initialize();
+    const r = await other.call('thread/resume', { threadId });
+    assertSameTurns(r.thread.turns, expected, 'thread/resume from a new connection');
+  }
+  server.kill('SIGKILL');
+  await server.waitExit();
+  const { client } = await h.initializedStdio();
+  const fresh = await client.call('thread/resume', { threadId });
+  assertSameTurns(fresh.thread.turns, expected, 'thread/resume in a new server process');
+  assert.deepEqual(fresh.thread.status, { type: 'idle' });
+  return client;
+}

@@ -416,7 +416,6 @@ class SchemaConformance {
 
   static bool exception(const std::string& what) {
     static const std::set<std::string> known = {
-        "AskForApproval=on-failure",  // seed-era extra, see common.h
         "ImageUserInput.url",         // Codex: url or fileId; Spool requires url
         "AudioUserInput.url",
         "ThreadResumeParams.path",    // 0.60.1's resume-by-rollout-file, still read

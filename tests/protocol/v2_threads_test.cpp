@@ -270,7 +270,8 @@ TEST_CASE("thread params accept seed-era spellings and write the current ones", 
   CHECK(written["approvalPolicy"] == "untrusted");
   CHECK(written["sandbox"] == "danger-full-access");
   for (const auto& [seed_spelling, current] : std::vector<std::pair<std::string, std::string>>{
-           {"onFailure", "on-failure"}, {"onRequest", "on-request"}, {"never", "never"}}) {
+           {"onFailure", "on-request"}, {"on-failure", "on-request"}, {"onRequest", "on-request"},
+           {"never", "never"}}) {
     CHECK(to_json_value(decode_ok<AskForApproval>(seed_spelling)) == current);
   }
   for (const auto& [seed_spelling, current] : std::vector<std::pair<std::string, std::string>>{
@@ -302,7 +303,7 @@ TEST_CASE("v2 decode errors name the path and what was expected", "[protocol][v2
         "params.cwd: expected a string or an array of strings, got an array");
   CHECK(
       decode_error<ThreadStartParams>(R"({"approvalPolicy":"sometimes"})") ==
-      R"(params.approvalPolicy: expected one of "untrusted", "on-failure", "on-request", "never"; got "sometimes")");
+      R"(params.approvalPolicy: expected one of "untrusted", "on-request", "never"; got "sometimes")");
   CHECK(decode_error<ThreadResumeParams>(R"({})") == "params.threadId: missing required field");
   CHECK(
       decode_error<ItemCompletedNotification>(

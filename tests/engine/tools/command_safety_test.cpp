@@ -166,8 +166,8 @@ TEST_CASE("check_command: the verdict for each policy and sandbox", "[engine][to
   const Argv unsafe = {"touch", "f"};
   const SandboxMode all_sandboxes[] = {SandboxMode::ReadOnly, SandboxMode::WorkspaceWrite,
                                        SandboxMode::DangerFullAccess};
-  const AskForApproval all_policies[] = {AskForApproval::Untrusted, AskForApproval::OnFailure,
-                                         AskForApproval::OnRequest, AskForApproval::Never};
+  const AskForApproval all_policies[] = {AskForApproval::Untrusted, AskForApproval::OnRequest,
+                                         AskForApproval::Never};
 
   SECTION("known-safe commands always run") {
     for (AskForApproval policy : all_policies) {
@@ -194,8 +194,8 @@ TEST_CASE("check_command: the verdict for each policy and sandbox", "[engine][to
             "`rm -rf x` is not a known-safe command and the approval policy is untrusted");
     }
   }
-  SECTION("on-request and on-failure run, but ask in read-only") {
-    for (AskForApproval policy : {AskForApproval::OnRequest, AskForApproval::OnFailure}) {
+  SECTION("on-request (which on-failure is read as) runs, but asks in read-only") {
+    for (AskForApproval policy : {AskForApproval::OnRequest}) {
       CHECK(check_command(unsafe, policy, SandboxMode::WorkspaceWrite, false).verdict ==
             CommandVerdict::Run);
       CHECK(check_command(unsafe, policy, SandboxMode::DangerFullAccess, false).verdict ==

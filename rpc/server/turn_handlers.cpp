@@ -1,0 +1,285 @@
+// turn/start and turn/interrupt: live turns of loaded threads (rpc/server/live_turn.h).
+#include "rpc/server/turn_handlers.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "base/time.h"
+#include "base/uuid.h"
+#include "engine/history_input.h"
+#include "eventstore/store.h"
+#include "protocol/codec.h"
+#include "protocol/v2/turn_methods.h"
+#include "rpc/server/live_turn.h"
+#include "rpc/server/session.h"
+#include "rpc/server/thread_events.h"
+#include "rpc/server/thread_handler_support.h"
+#include "rpc/server/turn_notifications.h"
+#include "views/served_history.h"
+
+namespace spool::rpc {
+namespace {
+
+using nlohmann::json;
+using eventstore::Store;
+namespace v2 = protocol::v2;
+
+constexpr std::string_view kInstructions =
+    "You are a coding agent working in the user's project through Spool. Use the `shell` tool "
+    "to inspect files and run commands in the working directory; keep commands short and "
+    "non-interactive. Answer concisely and say what you changed.";
+
+// The thread's history for the model, and the id of a turn the store holds as still in
+// progress although no turn runs (the server stopped in the middle of it).
+struct History {
+  std::vector<v2::Turn> turns;
+  std::optional<std::string> unfinished_turn;
+};
+using HistoryResult = Result<History, RpcError>;
+
+// The sandbox mode a policy stands for (external sandboxes count as full access: the
+// command is already confined elsewhere).
+v2::SandboxMode mode_of(const v2::SandboxPolicy& policy) {
+  if (std::holds_alternative<v2::ReadOnlySandboxPolicy>(policy)) return v2::SandboxMode::ReadOnly;
+  if (std::holds_alternative<v2::WorkspaceWriteSandboxPolicy>(policy)) {
+    return v2::SandboxMode::WorkspaceWrite;
+  }
+  return v2::SandboxMode::DangerFullAccess;
+}
+
+// Reasoning settings go only to models that reason (a `reasoning` object makes other
+// models' requests fail).
+bool reasons(const std::string& model) {
+  return model.starts_with("gpt-5") || model.starts_with("o1") || model.starts_with("o3") ||
+         model.starts_with("o4") || model.find("codex") != std::string::npos;
+}
+
+// Where to send the model request, from the provider's configuration and environment.
+Result<engine::ProviderEndpoint, RpcError> endpoint_of(const config::SpoolConfig& config,
+                                                       const std::string& provider_id) {
+  const auto it = config.model_providers.find(provider_id);
+  if (it == config.model_providers.end()) {
+    return fail(make_error(protocol::ErrorCode::InvalidRequest,
+                           fmt::format("model provider '{}' is not configured in config.toml "
+                                       "([model_providers.{}])",
+                                       provider_id, provider_id)));
+  }
+  const config::ModelProviderConfig& p = it->second;
+  engine::ProviderEndpoint e;
+  e.base_url = p.base_url;
+  if (p.env_key) {
+    const char* key = std::getenv(p.env_key->c_str());
+    if (!key || !*key) {
+      return fail(make_error(protocol::ErrorCode::InvalidRequest,
+                             fmt::format("model provider '{}' needs an API key: set the "
+                                         "environment variable {} for `spool serve`",
+                                         provider_id, *p.env_key)));
+    }
+    e.api_key = key;
+  }
+  e.query_params = p.query_params;
+  e.headers = p.http_headers;
+  for (const auto& [header, var] : p.env_http_headers) {
+    if (const char* v = std::getenv(var.c_str()); v && *v) e.headers[header] = v;
+  }
+  e.request_max_retries = p.request_max_retries;
+  e.stream_max_retries = p.stream_max_retries;
+  e.idle_timeout_ms = static_cast<long>(p.stream_idle_timeout_ms);
+  return e;
+}
+
+// Releases a turn/start's reservation of its thread unless the turn started (also when the
+// session goes away before the history is read: the guard is destroyed uncalled).
+struct Reservation {
+  AppServer* server;
+  std::string thread_id;
+  bool armed = true;
+  ~Reservation() {
+    if (armed) server->release_turn_reservation(thread_id);
+  }
+};
+
+void turn_start(Session& session, const json& params, Reply reply) {
+  v2::TurnStartParams p;
+  if (!decode_params(params, p, reply)) return;
+  if (auto bad = check_thread_id(p.threadId)) return reply(std::move(*bad));
+  AppServer& server = session.server();
+  const std::string id = p.threadId;
+  if (!server.turns_enabled()) {
+    return reply(make_error(protocol::ErrorCode::InternalError, "turns are not available"));
+  }
+  const ThreadSettings* current = server.settings_of(id);
+  if (!current) {
+    return reply(make_error(protocol::ErrorCode::NotFound,
+                            fmt::format("thread {} is not loaded: call thread/resume (or "
+                                        "thread/start) before turn/start",
+                                        id),
+                            json{{"threadId", id}}));
+  }
+  if (p.input.empty()) {
+    return reply(invalid_params("params.input: expected at least one input item, got []"));
+  }
+  if (LiveTurn* live = server.live_turn(id)) {
+    return reply(conflict(fmt::format("thread {} already has a turn in progress ({}): wait for "
+                                      "turn/completed or call turn/interrupt",
+                                      id, live->turn_id()),
+                          id));
+  }
+  if (server.turn_reserved(id)) {
+    return reply(conflict(fmt::format("thread {} already has a turn starting: wait for "
+                                      "turn/completed or call turn/interrupt",
+                                      id),
+                          id));
+  }
+
+  // This turn's settings, which later turns keep (as Codex does).
+  ThreadSettings settings = *current;
+  if (p.cwd) {
+    if (!std::filesystem::path(*p.cwd).is_absolute()) {
+      return reply(invalid_params(fmt::format("params.cwd: expected an absolute path, got {}",
+                                              json(*p.cwd).dump())));
+    }
+    settings.cwd = *p.cwd;
+  }
+  if (p.model) settings.model = *p.model;
+  if (p.effort) settings.reasoning_effort = *p.effort;
+  if (p.approvalPolicy) settings.approval_policy = *p.approvalPolicy;
+  if (p.approvalsReviewer) settings.approvals_reviewer = *p.approvalsReviewer;
+  if (p.sandboxPolicy) settings.sandbox = *p.sandboxPolicy;
+  auto endpoint = endpoint_of(server.info().config, settings.model_provider);
+  if (!endpoint) return reply(std::move(endpoint).error());
+
+  std::vector<eventstore::NewEvent> leading;
+  const bool changed = p.cwd || p.model || p.effort || p.approvalPolicy || p.approvalsReviewer ||
+                       p.sandboxPolicy;
+  if (changed) leading.push_back(thread_events::turn_context(settings, now_ms()));
+
+  server.reserve_turn(id);
+  auto reservation = std::make_shared<Reservation>(Reservation{&server, id});
+  std::optional<std::string> summary;
+  if (p.summary) {
+    summary = protocol::to_json_value(*p.summary).get<std::string>();
+  } else if (reasons(settings.model)) {
+    summary = "auto";
+  }
+  session.read<HistoryResult>(
+      [id](Store& store) -> HistoryResult {
+        auto history = store.read_history(id);
+        if (!history) return fail(store_failure(history.error(), id));
+        History h;
+        if (!history.value().empty()) {
+          const json last = json::parse(history.value().back().turn_json, nullptr, false);
+          if (last.is_object() && last.value("status", "") == "inProgress") {
+            h.unfinished_turn = history.value().back().turn_id;
+          }
+        }
+        auto turns = protocol::decode_value<std::vector<v2::Turn>>(
+            views::served_turns(history.value(), /*running=*/false));
+        if (!turns) {
+          return fail(make_error(protocol::ErrorCode::InternalError,
+                                 "thread " + id + ": stored history does not decode: " +
+                                     turns.error().message("turns")));
+        }
+        h.turns = std::move(turns).value();
+        return h;
+      },
+      [&session, r = share(std::move(reply)), reservation, settings, summary,
+       endpoint = std::move(endpoint).value(), leading = std::move(leading),
+       input = std::move(p.input), client_id = p.clientUserMessageId](HistoryResult history) mutable {
+        AppServer& s = session.server();
+        const std::string& thread_id = reservation->thread_id;
+        if (!history) return (*r)(std::move(history).error());
+        if (!s.is_loaded(thread_id)) {
+          return (*r)(make_error(protocol::ErrorCode::NotFound,
+                                 fmt::format("thread {} was unloaded before its turn started",
+                                             thread_id)));
+        }
+        engine::TurnConfig config;
+        config.thread_id = thread_id;
+        config.turn_id = new_uuid_v7();
+        config.model = settings.model;
+        if (reasons(settings.model)) config.reasoning_effort = settings.reasoning_effort;
+        config.reasoning_summary = summary;
+        config.instructions = std::string(kInstructions);
+        config.cwd = settings.cwd;
+        config.approval_policy = settings.approval_policy;
+        config.sandbox = mode_of(settings.sandbox);
+        config.history = engine::history_input(history.value().turns);
+        if (const auto& unfinished = history.value().unfinished_turn) {
+          // Recorded as interrupted before this turn starts: a later turn's completion would
+          // otherwise read as completing it.
+          eventstore::NewEvent aborted;
+          aborted.kind = "event_msg";
+          aborted.type = "turn_aborted";
+          aborted.turn_id = *unfinished;
+          aborted.payload =
+              json{{"type", "turn_aborted"}, {"reason", "interrupted"}, {"turn_id", *unfinished}}.dump();
+          leading.insert(leading.begin(), std::move(aborted));
+        }
+        config.input = std::move(input);
+        config.client_message_id = client_id;
+        config.endpoint = endpoint;
+        config.prior_total = s.token_total(thread_id);
+        config.session_approvals = s.session_approvals(thread_id);
+        config.now_ms = [] { return now_ms(); };
+        config.new_id = [] { return new_uuid_v7(); };
+        const std::int64_t started_s = config.now_ms() / 1000;
+        const std::string turn_id = config.turn_id;
+
+        s.set_settings(thread_id, settings);
+        reservation->armed = false;
+        LiveTurn& turn = s.add_live_turn(thread_id, &session);
+        (*r)(json{{"turn", started_turn_json(turn_id, started_s)}});
+        turn.start(s.loop(), s.http(), std::move(config), std::move(leading));
+      });
+}
+
+void turn_interrupt(Session& session, const json& params, Reply reply) {
+  v2::TurnInterruptParams p;
+  if (!decode_params(params, p, reply)) return;
+  if (auto bad = check_thread_id(p.threadId)) return reply(std::move(*bad));
+  LiveTurn* turn = session.server().live_turn(p.threadId);
+  if (!turn || !turn->running()) {
+    return reply(conflict(fmt::format("thread {} has no turn in progress to interrupt", p.threadId),
+                          p.threadId));
+  }
+  if (turn->turn_id() != p.turnId) {
+    return reply(conflict(fmt::format("turn {} is not the turn in progress on thread {} ({} is)",
+                                      p.turnId, p.threadId, turn->turn_id()),
+                          p.threadId));
+  }
+  reply(json::object());
+  turn->interrupt();
+}
+
+}  // namespace
+
+void register_turn_handlers(Session& session, MessageRouter& router) {
+  router.add("turn/start", [&session](const json& p, Reply r) { turn_start(session, p, std::move(r)); });
+  router.add("turn/interrupt",
+             [&session](const json& p, Reply r) { turn_interrupt(session, p, std::move(r)); });
+}
+
+void overlay_live_turn(AppServer& server, const std::string& thread_id, json& thread,
+                       bool with_turns) {
+  LiveTurn* live = server.live_turn(thread_id);
+  if (!live || !live->running()) return;
+  json flags = json::array();
+  if (live->waiting_on_approval()) flags.push_back("waitingOnApproval");
+  thread["status"] = {{"type", "active"}, {"activeFlags", std::move(flags)}};
+  if (!with_turns) return;
+  json& turns = thread["turns"];
+  if (!turns.is_array()) turns = json::array();
+  json snapshot = live->snapshot();
+  for (auto& t : turns) {
+    if (t.value("id", "") == live->turn_id()) {
+      t = std::move(snapshot);
+      return;
+    }
+  }
+  turns.push_back(std::move(snapshot));
+}
+
+}  // namespace spool::rpc
