@@ -274,47 +274,40 @@ void TurnRunner::Impl::on_model_event(const ResponsesEvent& event) {
     emit(std::move(msg));
     return;
   }
+  // The reasoning item's summary or content part `index`, created (empty) when new.
+  const auto reasoning_part = [&](const std::string& provider_id, bool summary,
+                                  std::int64_t index) -> std::pair<std::string, std::string*> {
+    const auto i = item_index(provider_id);
+    auto* item = i ? std::get_if<v2::ReasoningThreadItem>(&items_[*i]) : nullptr;
+    if (!item || index < 0) return {"", nullptr};
+    auto& parts = summary ? item->summary.value : item->content.value;
+    const auto at = static_cast<std::size_t>(index);
+    if (parts.size() < at + 1) parts.resize(at + 1);
+    return {item->id, &parts[at]};
+  };
   if (const auto* p = std::get_if<ReasoningSummaryPartAdded>(&event)) {
-    const auto i = item_index(p->item_id);
-    if (!i) return;
-    auto* item = std::get_if<v2::ReasoningThreadItem>(&items_[*i]);
-    if (!item || p->summary_index < 0) return;
-    auto& summary = item->summary.value;
-    if (summary.size() < static_cast<std::size_t>(p->summary_index) + 1) {
-      summary.resize(static_cast<std::size_t>(p->summary_index) + 1);
-    }
-    json msg = delta("agent_reasoning_section_break", item->id);
+    const auto [id, part] = reasoning_part(p->item_id, true, p->summary_index);
+    if (!part) return;
+    json msg = delta("agent_reasoning_section_break", id);
     msg["summary_index"] = p->summary_index;
     emit(std::move(msg));
     return;
   }
   if (const auto* d = std::get_if<ReasoningSummaryTextDelta>(&event)) {
-    const auto i = item_index(d->item_id);
-    if (!i) return;
-    auto* item = std::get_if<v2::ReasoningThreadItem>(&items_[*i]);
-    if (!item || d->summary_index < 0) return;
-    auto& summary = item->summary.value;
-    if (summary.size() < static_cast<std::size_t>(d->summary_index) + 1) {
-      summary.resize(static_cast<std::size_t>(d->summary_index) + 1);
-    }
-    summary[static_cast<std::size_t>(d->summary_index)] += d->delta;
-    json msg = delta("reasoning_content_delta", item->id);
+    const auto [id, part] = reasoning_part(d->item_id, true, d->summary_index);
+    if (!part) return;
+    *part += d->delta;
+    json msg = delta("reasoning_content_delta", id);
     msg["summary_index"] = d->summary_index;
     msg["delta"] = d->delta;
     emit(std::move(msg));
     return;
   }
   if (const auto* d = std::get_if<ReasoningTextDelta>(&event)) {
-    const auto i = item_index(d->item_id);
-    if (!i) return;
-    auto* item = std::get_if<v2::ReasoningThreadItem>(&items_[*i]);
-    if (!item || d->content_index < 0) return;
-    auto& content = item->content.value;
-    if (content.size() < static_cast<std::size_t>(d->content_index) + 1) {
-      content.resize(static_cast<std::size_t>(d->content_index) + 1);
-    }
-    content[static_cast<std::size_t>(d->content_index)] += d->delta;
-    json msg = delta("reasoning_raw_content_delta", item->id);
+    const auto [id, part] = reasoning_part(d->item_id, false, d->content_index);
+    if (!part) return;
+    *part += d->delta;
+    json msg = delta("reasoning_raw_content_delta", id);
     msg["content_index"] = d->content_index;
     msg["delta"] = d->delta;
     emit(std::move(msg));

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "projections/history_convert.h"
 #include "protocol/codec.h"
 #include "protocol/v2/account.h"
 #include "protocol/v2/thread.h"
@@ -68,24 +69,10 @@ json rate_limits(const json& core) {
 }
 
 json turn_error(const json& event) {
-  json info = nullptr;
-  const std::string code = str(event, "codex_error_info");
-  if (!code.empty()) {
-    std::string camel;
-    bool upper = false;
-    for (const char c : code) {
-      if (c == '_') {
-        upper = true;
-      } else {
-        camel += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-        upper = false;
-      }
-    }
-    info = protocol::decode_value<v2::CodexErrorInfo>(json(camel)) ? json(camel) : json("other");
-  }
+  const auto info = projections::history::error_info(event.value("codex_error_info", json()));
   const std::string details = str(event, "additional_details");
   return {{"message", str(event, "message")},
-          {"codexErrorInfo", info},
+          {"codexErrorInfo", info ? protocol::to_json_value(*info) : json()},
           {"additionalDetails", details.empty() ? json() : json(details)}};
 }
 
