@@ -4,13 +4,19 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <string>
 #include <utility>
 
@@ -112,21 +118,54 @@ TEST_CASE("stdio transport: a second signal during shutdown exits with status 13
 }
 
 TEST_CASE("stdio transport: stdin and stdout a TTY", "[transport]") {
-  // script(1) runs the helper on a pseudo-terminal, copies its own stdin to it and sends
-  // EOF (^D) when that ends. The terminal echoes the input and turns "\n" into "\r\n".
-  if (run_shell("command -v script").exit_code != 0) {
-    WARN("script(1) is not installed: TTY case skipped");
+  // The helper runs on a pseudo-terminal we own: we type a line, read the terminal's echo
+  // and the helper's copy, then type the EOF character and read until the helper exits.
+  // Driving the terminal ourselves (not script(1)) keeps the EOF from racing the input.
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    WARN("no pseudo-terminal here: TTY case skipped (errno " << errno << ")");
     return;
   }
-  auto r = run_shell("printf 'hello tty\\n' | timeout 20 script -qec " + shell_quote(echo_cmd()) +
-                     " /dev/null");
-  if (r.out.find("hello tty") == std::string::npos && r.exit_code != 0) {
-    WARN("no pseudo-terminal here: TTY case skipped (" << r.out << r.err << ")");
-    return;
+  if (pid == 0) {
+    ::execl(TRANSPORT_ECHO_BINARY, TRANSPORT_ECHO_BINARY, static_cast<char*>(nullptr));
+    ::_exit(127);
   }
-  CHECK(r.exit_code == 0);
-  CHECK(r.out.find("hello tty\r\nhello tty\r\n") != std::string::npos);  // the echo, then ours
-  CHECK(r.out.find("closed\r\ndone\r\n") != std::string::npos);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string out;
+  // Reads from the terminal until `want` has been seen, the helper closed it, or the
+  // deadline passed; returns whether `want` was seen.
+  auto read_until = [&](const std::string& want) {
+    while (out.find(want) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd pfd{master, POLLIN, 0};
+      if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) return out.find(want) != std::string::npos;  // EIO once the slave closes
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  };
+  const std::string line = "hello tty\n";
+  REQUIRE(::write(master, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+  const bool echoed = read_until("hello tty\r\nhello tty\r\n");  // the echo, then ours
+  termios tio{};
+  ::tcgetattr(master, &tio);
+  const char eof = static_cast<char>(tio.c_cc[VEOF]);
+  REQUIRE(::write(master, &eof, 1) == 1);
+  const bool finished = read_until("closed\r\ndone\r\n");
+  if (!finished) ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  INFO("terminal output: " << out);
+  CHECK(echoed);
+  CHECK(finished);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 namespace {
