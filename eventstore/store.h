@@ -137,6 +137,30 @@ struct StoreStats {
   std::int64_t events = 0;
 };
 
+// One stored rate-limit snapshot (the rate_limit_snapshots table).
+struct RateLimitRecord {
+  std::int64_t observed_at_ms = 0;  // UTC
+  std::string limit_id;             // "codex" when the provider names none
+  std::string snapshot_json;        // a v2 RateLimitSnapshot, as served
+};
+
+enum class FeedbackUpload { NotConfigured, Pending, Uploaded, Failed };
+
+// One feedback/upload report (the feedback table).
+struct FeedbackRecord {
+  std::string id;  // UUIDv7
+  std::int64_t created_at_ms = 0;
+  std::optional<std::string> thread_id;
+  std::string classification;
+  std::optional<std::string> reason;
+  std::optional<std::string> tags_json;  // a JSON object of strings
+  std::optional<std::string> logs;       // the server's recent log lines, when asked for
+  std::optional<std::string> upload_url;
+  FeedbackUpload upload = FeedbackUpload::NotConfigured;
+  std::optional<std::string> upload_error;
+  std::optional<std::int64_t> uploaded_at_ms;
+};
+
 // Called once per event, in order; return false to stop early.
 using EventVisitor = std::function<bool(const StoredEvent&)>;
 
@@ -224,6 +248,25 @@ class Store {
 
   // The checkpoint of the rollout file with this identity, if it was ever imported.
   Result<std::optional<ImportCheckpoint>, StoreError> import_checkpoint(std::string_view identity);
+
+  // --- account-wide records (not thread events) ---
+  // Stores `record` unless it equals the newest snapshot of its limit id (same JSON): returns
+  // whether it was stored. Keeps the newest kRateLimitHistory rows per limit id.
+  Result<bool, StoreError> record_rate_limits(const RateLimitRecord& record);
+  // The newest snapshot of every limit id, in limit id order.
+  Result<std::vector<RateLimitRecord>, StoreError> latest_rate_limits();
+  // A limit's snapshots, newest first, at most `limit`.
+  Result<std::vector<RateLimitRecord>, StoreError> rate_limit_history(std::string_view limit_id,
+                                                                      int limit);
+  static constexpr int kRateLimitHistory = 10000;
+
+  // Stores a new report. InvalidArgument when its id is already stored.
+  Result<void, StoreError> add_feedback(const FeedbackRecord& record);
+  // Records how its upload went. NotFound when unknown.
+  Result<void, StoreError> set_feedback_upload(std::string_view id, FeedbackUpload upload,
+                                               std::optional<std::string> error,
+                                               std::optional<std::int64_t> uploaded_at_ms);
+  Result<std::optional<FeedbackRecord>, StoreError> feedback(std::string_view id);
 
   Result<StoreStats, StoreError> stats();
   // Runs PRAGMA integrity_check; returns "ok" or SQLite's list of problems.
