@@ -128,6 +128,38 @@ Problem read_count(const Context& cx, const toml::node& n, std::string_view path
   return std::nullopt;
 }
 
+Problem read_bool(const Context& cx, const toml::node& n, std::string_view path, bool& out) {
+  const auto* b = n.as_boolean();
+  if (!b) return cx.problem(n, path, expected("a boolean", n));
+  out = b->get();
+  return std::nullopt;
+}
+
+// An http:// or https:// URL (curl reads anything else as a file or another protocol).
+Problem read_url(const Context& cx, const toml::node& n, std::string_view path, std::string& out) {
+  std::string s;
+  if (auto p = read_string(cx, n, path, s)) return p;
+  if (!s.starts_with("http://") && !s.starts_with("https://"))
+    return cx.problem(n, path, fmt::format("expected an http:// or https:// URL, got \"{}\"", s));
+  out = std::move(s);
+  return std::nullopt;
+}
+
+// An array of reasoning efforts, each one of kReasoningEfforts.
+Problem read_efforts(const Context& cx, const toml::node& n, std::string_view path,
+                     std::vector<std::string>& out) {
+  const auto* a = n.as_array();
+  if (!a) return cx.problem(n, path, expected("an array of strings", n));
+  std::vector<std::string> v;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (auto p = read_enum(cx, *a->get(i), fmt::format("{}[{}]", path, i), kReasoningEfforts,
+                           v.emplace_back()))
+      return p;
+  }
+  out = std::move(v);
+  return std::nullopt;
+}
+
 Problem read_string_table(const Context& cx, const toml::node& n, std::string_view path,
                           std::map<std::string, std::string>& out) {
   const auto* t = n.as_table();
@@ -191,6 +223,8 @@ Problem read_provider(const Context& cx, std::string_view id, const toml::node& 
       bad = read_count(cx, v, key_path, p.stream_max_retries);
     } else if (k.str() == "stream_idle_timeout_ms") {
       bad = read_count(cx, v, key_path, p.stream_idle_timeout_ms);
+    } else if (k.str() == "requires_openai_auth") {
+      bad = read_bool(cx, v, key_path, p.requires_openai_auth);
     } else {
       cx.warn_unknown(k, key_path);
     }
@@ -209,6 +243,52 @@ Problem read_providers(const Context& cx, const toml::node& n,
     const toml::node& v = *node_ptr;
     const std::string id(k.str());
     if (auto p = read_provider(cx, id, v, join_path("model_providers", id), out[id])) return p;
+  }
+  return std::nullopt;
+}
+
+// One [models.<slug>] table.
+Problem read_model(const Context& cx, std::string_view slug, const toml::node& n,
+                   std::string_view path, ModelConfig& out) {
+  const auto* t = n.as_table();
+  if (!t) return cx.problem(n, path, expected("a table", n));
+  ModelConfig m;
+  m.slug = slug;
+  for (const auto& [key_ptr, node_ptr] : in_file_order(*t)) {
+    const toml::key& k = *key_ptr;
+    const toml::node& v = *node_ptr;
+    const std::string key_path = join_path(path, k.str());
+    Problem bad;
+    if (k.str() == "provider") {
+      bad = read_string(cx, v, key_path, m.provider.emplace());
+    } else if (k.str() == "display_name") {
+      bad = read_string(cx, v, key_path, m.display_name.emplace());
+    } else if (k.str() == "description") {
+      bad = read_string(cx, v, key_path, m.description.emplace());
+    } else if (k.str() == "default_reasoning_effort") {
+      bad = read_enum(cx, v, key_path, kReasoningEfforts, m.default_reasoning_effort.emplace());
+    } else if (k.str() == "supported_reasoning_efforts") {
+      bad = read_efforts(cx, v, key_path, m.supported_reasoning_efforts.emplace());
+    } else if (k.str() == "hidden") {
+      bad = read_bool(cx, v, key_path, m.hidden.emplace());
+    } else if (k.str() == "upgrade") {
+      bad = read_string(cx, v, key_path, m.upgrade.emplace());
+    } else {
+      cx.warn_unknown(k, key_path);
+    }
+    if (bad) return bad;
+  }
+  out = std::move(m);
+  return std::nullopt;
+}
+
+Problem read_models(const Context& cx, const toml::node& n, std::map<std::string, ModelConfig>& out) {
+  const auto* t = n.as_table();
+  if (!t) return cx.problem(n, "models", expected("a table", n));
+  for (const auto& [key_ptr, node_ptr] : in_file_order(*t)) {
+    const std::string slug(key_ptr->str());
+    if (slug.empty()) return cx.problem(*node_ptr, "models", "a model's slug must not be empty");
+    if (auto p = read_model(cx, slug, *node_ptr, join_path("models", slug), out[slug])) return p;
   }
   return std::nullopt;
 }
@@ -234,6 +314,19 @@ Problem read_config(const Context& cx, const toml::table& root, SpoolConfig& cfg
       bad = read_enum(cx, v, key, kReasoningEfforts, cfg.model_reasoning_effort.emplace());
     } else if (key == "model_providers") {
       bad = read_providers(cx, v, cfg.model_providers);
+    } else if (key == "models") {
+      bad = read_models(cx, v, cfg.models);
+    } else if (key == "login_issuer") {
+      bad = read_url(cx, v, key, cfg.login_issuer);
+    } else if (key == "login_client_id") {
+      bad = read_string(cx, v, key, cfg.login_client_id);
+    } else if (key == "login_callback_port") {
+      bad = read_count(cx, v, key, cfg.login_callback_port);
+      if (!bad && cfg.login_callback_port > 65535)
+        bad = cx.problem(v, key, fmt::format("expected a port from 0 to 65535, got {}",
+                                             cfg.login_callback_port));
+    } else if (key == "feedback_url") {
+      bad = read_url(cx, v, key, cfg.feedback_url.emplace());
     } else {
       cx.warn_unknown(k, key);
     }
@@ -247,6 +340,12 @@ Problem read_config(const Context& cx, const toml::table& root, SpoolConfig& cfg
     // provider_node is set: the default provider always exists.
     return provider_node ? cx.problem(*provider_node, "model_provider", what)
                          : fmt::format("{}: model_provider: {}", cx.source, what);
+  }
+  for (const auto& [slug, m] : cfg.models) {
+    if (m.provider && !cfg.model_providers.contains(*m.provider)) {
+      return fmt::format("{}: models.{}.provider: no provider \"{}\"", cx.source, slug,
+                         *m.provider);
+    }
   }
   return std::nullopt;
 }
@@ -264,6 +363,7 @@ SpoolConfig default_config() {
   openai.name = "OpenAI";
   openai.base_url = kOpenAiBaseUrl;
   openai.env_key = "OPENAI_API_KEY";
+  openai.requires_openai_auth = true;
   cfg.model_providers.emplace(openai.id, std::move(openai));
   return cfg;
 }

@@ -31,7 +31,27 @@ struct ModelProviderConfig {
   int request_max_retries = 4;
   int stream_max_retries = 5;
   std::int64_t stream_idle_timeout_ms = 300000;
+  // Whether requests authenticate with the OpenAI sign-in stored by account/login/start
+  // (auth.json) when env_key is unset or empty. Codex's key; true for the built-in "openai".
+  bool requires_openai_auth = false;
 };
+
+// One [models.<slug>] table: a model model/list offers (Spool's key; Codex has none).
+// Unset fields are filled from the built-in catalog or the provider's GET /models.
+struct ModelConfig {
+  std::string slug;                        // the table's key: what thread/start's model names
+  std::optional<std::string> provider;     // a key of model_providers; unset: model_provider
+  std::optional<std::string> display_name;
+  std::optional<std::string> description;
+  std::optional<std::string> default_reasoning_effort;
+  std::optional<std::vector<std::string>> supported_reasoning_efforts;
+  std::optional<bool> hidden;
+  std::optional<std::string> upgrade;      // the slug of a recommended newer model
+};
+
+inline constexpr std::string_view kDefaultLoginIssuer = "https://auth.openai.com";
+inline constexpr std::string_view kDefaultLoginClientId = "app_EMoamEEZ73f0CkXaXp7hrann";
+inline constexpr int kDefaultLoginCallbackPort = 1455;
 
 struct SpoolConfig {
   std::string model;
@@ -41,6 +61,15 @@ struct SpoolConfig {
   std::optional<std::string>
       model_reasoning_effort;  // none | minimal | low | medium | high | xhigh
   std::map<std::string, ModelProviderConfig> model_providers;  // always holds "openai"
+  std::map<std::string, ModelConfig> models;                   // [models.<slug>], by slug
+  // The ChatGPT sign-in (account/login/start {type: "chatgpt"}): the OAuth issuer, the
+  // client id registered with it, and the 127.0.0.1 port of the callback server (0: any
+  // free port). Spool's keys: login_issuer, login_client_id, login_callback_port.
+  std::string login_issuer{kDefaultLoginIssuer};
+  std::string login_client_id{kDefaultLoginClientId};
+  int login_callback_port = kDefaultLoginCallbackPort;
+  // Where feedback/upload posts reports (JSON); unset: stored only. Spool's key.
+  std::optional<std::string> feedback_url;
   // One line per ignored key: "<file>:<line>:<column>: unknown key 'tui.animations', ignored".
   std::vector<std::string> warnings;
   std::optional<std::string> source_path;  // the file read; unset when there was none

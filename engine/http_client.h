@@ -1,4 +1,4 @@
-// HttpClient: streaming HTTP POST requests on a libuv loop, through libcurl's multi-socket
+// HttpClient: streaming HTTP POST (and GET) requests on a libuv loop, through libcurl's multi-socket
 // interface (one uv_poll_t per socket curl asks for, one uv_timer_t for curl's timeouts).
 // Nothing here blocks the loop: connecting, sending and receiving all happen from loop
 // callbacks. Made for the model client's server-sent-event streams, but knows nothing of SSE.
@@ -23,10 +23,13 @@ struct uv_loop_s;
 
 namespace spool::engine {
 
+enum class HttpMethod { Post, Get };
+
 struct HttpRequest {
+  HttpMethod method = HttpMethod::Post;
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // name, value
-  std::string body;                                          // sent as the POST body
+  std::string body;  // sent as the POST body; a GET sends none
   long connect_timeout_ms = 10000;
   // No byte received (headers or body) for this long, counted from post() and from each
   // byte received, ends the request with HttpErrorKind::IdleTimeout. 0 disables it.
@@ -85,7 +88,7 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Starts a POST. Never calls a callback from inside post(): the request starts on the next
+  // Starts the request. Never calls a callback from inside post(): the request starts on the next
   // loop turn, and an invalid request fails then through on_done.
   // May be called from inside any callback of this client. After close() it does nothing
   // (no callback, ever) and returns a handle with id 0.

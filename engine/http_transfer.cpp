@@ -107,9 +107,13 @@ void HttpTransfer::setup() {
   curl_write_callback on_write = &write_callback;
   set(CURLOPT_URL, request.url.c_str());
   set(CURLOPT_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_POST, 1L);
-  set(CURLOPT_POSTFIELDS, request.body.data());  // not copied: `request` lives as long
-  set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (request.method == HttpMethod::Get) {
+    set(CURLOPT_HTTPGET, 1L);
+  } else {
+    set(CURLOPT_POST, 1L);
+    set(CURLOPT_POSTFIELDS, request.body.data());  // not copied: `request` lives as long
+    set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
   set(CURLOPT_HTTPHEADER, header_list);
   set(CURLOPT_HEADERFUNCTION, on_header);
   set(CURLOPT_HEADERDATA, this);

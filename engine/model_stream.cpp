@@ -77,33 +77,6 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-std::string build_url(const ProviderEndpoint& e) {
-  std::string url = e.base_url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += "/responses";
-  char sep = '?';
-  for (const auto& [name, value] : e.query_params) {
-    url += sep;
-    url += percent_encode(name);
-    url += '=';
-    url += percent_encode(value);
-    sep = '&';
-  }
-  return url;
-}
-
-// The default headers, each replaced by an extra header of the same name (any case).
-std::vector<std::pair<std::string, std::string>> build_headers(const ProviderEndpoint& e) {
-  std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/json"},
-                                                              {"Accept", "text/event-stream"}};
-  if (!e.api_key.empty()) headers.emplace_back("Authorization", "Bearer " + e.api_key);
-  for (const auto& [name, value] : e.headers) {
-    std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
-  }
-  for (const auto& [name, value] : e.headers) headers.emplace_back(name, value);
-  return headers;
-}
-
 std::string_view reason_phrase(long status) {
   switch (status) {
     case 400:
@@ -231,6 +204,32 @@ bool success(long status) { return status >= 200 && status < 300; }
 
 }  // namespace
 
+std::string endpoint_url(const ProviderEndpoint& e, std::string_view path) {
+  std::string url = e.base_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += path;
+  char sep = '?';
+  for (const auto& [name, value] : e.query_params) {
+    url += sep;
+    url += percent_encode(name);
+    url += '=';
+    url += percent_encode(value);
+    sep = '&';
+  }
+  return url;
+}
+
+std::vector<std::pair<std::string, std::string>> endpoint_headers(
+    const ProviderEndpoint& e, std::vector<std::pair<std::string, std::string>> headers) {
+  if (!e.api_key.empty()) headers.emplace_back("Authorization", "Bearer " + e.api_key);
+  for (const auto& [name, value] : e.headers) {
+    std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
+  }
+  for (const auto& [name, value] : e.headers) headers.emplace_back(name, value);
+  return headers;
+}
+
+
 class ModelStream::State : public std::enable_shared_from_this<State> {
  public:
   State(HttpClient& http, uv_loop_t* loop) : http_(http), timer_(new uv_timer_t) {
@@ -245,8 +244,9 @@ class ModelStream::State : public std::enable_shared_from_this<State> {
     if (phase_ != Phase::Idle || detached_) return;
     endpoint_ = std::move(endpoint);
     callbacks_ = std::move(callbacks);
-    request_.url = build_url(endpoint_);
-    request_.headers = build_headers(endpoint_);
+    request_.url = endpoint_url(endpoint_, "/responses");
+    request_.headers =
+        endpoint_headers(endpoint_, {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}});
     request_.body = std::move(body);
     request_.connect_timeout_ms = endpoint_.connect_timeout_ms;
     request_.idle_timeout_ms = endpoint_.idle_timeout_ms;

@@ -55,6 +55,14 @@ struct ProviderEndpoint {
   std::chrono::milliseconds backoff_max{10000};
 };
 
+// The URL of `path` ("/responses", "/models") under the endpoint's base_url, with its
+// query params percent-encoded.
+std::string endpoint_url(const ProviderEndpoint& e, std::string_view path);
+// `defaults`, then Authorization when api_key is set, each replaced by an extra header of
+// the same name (any case), then the extra headers.
+std::vector<std::pair<std::string, std::string>> endpoint_headers(
+    const ProviderEndpoint& e, std::vector<std::pair<std::string, std::string>> defaults);
+
 enum class ModelErrorKind {
   Unauthorized,    // 401 / 403
   UsageLimit,      // 429 after every retry

@@ -8,7 +8,7 @@ packages=(
   cmake g++ ninja-build pkg-config
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev libfmt-dev libuv1-dev libcurl4-openssl-dev
-  libcli11-dev libutfcpp-dev libsimdjson-dev libtomlplusplus-dev
+  libcli11-dev libutfcpp-dev libsimdjson-dev libtomlplusplus-dev libssl-dev
   catch2
 )
 

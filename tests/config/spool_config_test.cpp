@@ -202,14 +202,14 @@ hide_agent_reasoning = true
 notifications = true
 [model_providers.mock]
 base_url = "http://127.0.0.1:1/v1"
-requires_openai_auth = false
+supports_websockets = false
 )");
   CHECK(c.model == "m");
   REQUIRE(c.warnings.size() == 3);
   CHECK(c.warnings[0] == "/h/.spool/config.toml:2:1: unknown key 'hide_agent_reasoning', ignored");
   CHECK(c.warnings[1] == "/h/.spool/config.toml:3:2: unknown key 'tui', ignored");
   CHECK(c.warnings[2] ==
-        "/h/.spool/config.toml:7:1: unknown key 'model_providers.mock.requires_openai_auth', "
+        "/h/.spool/config.toml:7:1: unknown key 'model_providers.mock.supports_websockets', "
         "ignored");
 }
 
@@ -289,4 +289,59 @@ TEST_CASE("load_config reports errors with the file's path", "[config]") {
   auto r = load_config(file);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error() == file.string() + ":1:16: sandbox_mode: expected a string, got an integer");
+}
+
+TEST_CASE("models, sign-in and feedback keys", "[config]") {
+  const SpoolConfig d = parse_ok("");
+  CHECK(d.models.empty());
+  CHECK(d.login_issuer == "https://auth.openai.com");
+  CHECK(d.login_callback_port == 1455);
+  CHECK_FALSE(d.feedback_url);
+  CHECK(d.model_providers.at("openai").requires_openai_auth);
+
+  const SpoolConfig c = parse_ok(R"(login_issuer = "http://127.0.0.1:9/"
+login_client_id = "app_test"
+login_callback_port = 0
+feedback_url = "https://feedback.example/v1/reports"
+[model_providers.local]
+base_url = "http://127.0.0.1:1/v1"
+requires_openai_auth = true
+[models.gpt-5-codex]
+display_name = "GPT-5 Codex"
+supported_reasoning_efforts = ["low", "high"]
+default_reasoning_effort = "high"
+[models.tiny]
+provider = "local"
+hidden = true
+upgrade = "gpt-5-codex"
+)");
+  CHECK(c.login_issuer == "http://127.0.0.1:9/");
+  CHECK(c.login_client_id == "app_test");
+  CHECK(c.login_callback_port == 0);
+  CHECK(c.feedback_url == "https://feedback.example/v1/reports");
+  CHECK(c.model_providers.at("local").requires_openai_auth);
+  REQUIRE(c.models.size() == 2);
+  const spool::config::ModelConfig& g = c.models.at("gpt-5-codex");
+  CHECK(g.slug == "gpt-5-codex");
+  CHECK(g.display_name == "GPT-5 Codex");
+  CHECK_FALSE(g.provider);
+  CHECK(g.supported_reasoning_efforts == std::vector<std::string>{"low", "high"});
+  CHECK(g.default_reasoning_effort == "high");
+  const spool::config::ModelConfig& t = c.models.at("tiny");
+  CHECK(t.provider == "local");
+  CHECK(t.hidden == true);
+  CHECK(t.upgrade == "gpt-5-codex");
+  CHECK(c.warnings.empty());
+}
+
+TEST_CASE("bad models, sign-in and feedback keys name the key", "[config]") {
+  CHECK(parse_error("feedback_url = \"ftp://x\"\n").find("feedback_url: expected an http:// or https:// URL") != std::string::npos);
+  CHECK(parse_error("login_issuer = 3\n").find("login_issuer: expected a string") != std::string::npos);
+  CHECK(parse_error("login_callback_port = 70000\n").find("login_callback_port: expected a port") != std::string::npos);
+  CHECK(parse_error("[models.m]\nsupported_reasoning_efforts = [\"low\", \"warp\"]\n")
+            .find("models.m.supported_reasoning_efforts[1]: expected one of") != std::string::npos);
+  CHECK(parse_error("[models.m]\nhidden = \"yes\"\n").find("models.m.hidden: expected a boolean") != std::string::npos);
+  CHECK(parse_error("[models.m]\nprovider = \"nowhere\"\n").find("models.m.provider: no provider \"nowhere\"") != std::string::npos);
+  CHECK(parse_error("[model_providers.x]\nrequires_openai_auth = 1\n")
+            .find("model_providers.x.requires_openai_auth: expected a boolean") != std::string::npos);
 }
