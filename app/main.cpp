@@ -7,6 +7,7 @@
 
 #include "app/bench_command.h"
 #include "app/doctor_command.h"
+#include "app/status_command.h"
 #include "app/generate_commands.h"
 #include "app/import_export_commands.h"
 #include "app/serve_command.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   spool::app::add_doctor_command(app);
+  spool::app::add_status_command(app);
   spool::app::add_generate_commands(app);
   spool::app::add_import_command(app);
   spool::app::add_export_command(app);

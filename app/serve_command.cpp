@@ -70,7 +70,8 @@ int run_serve(const ServeOptions& o) {
   }
   std::error_code ec;
   rpc::ServerInfo info{std::move(config).value(), home.value().string(), kVersion,
-                       std::filesystem::current_path(ec).string()};
+                       std::filesystem::current_path(ec).string(),
+                       (home.value() / "auth.json").string()};
   if (ec) info.server_cwd = "/";
   rpc::AppServer server(*db.value(), std::move(info));
   server.enable_turns(loop.uv());

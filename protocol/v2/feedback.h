@@ -22,12 +22,16 @@ struct FeedbackUploadParams {
 };
 SPOOL_STRUCT(FeedbackUploadParams, "v2", classification, reason, threadId, includeLogs, tags)
 
+// Spool answers threadId with the thread the report is about, or (like Codex's
+// "no-active-thread-<uuid>") with the report's own id when it names none; feedbackId is
+// Spool's addition (Codex's schema allows extra fields): the id the report is stored under.
 struct FeedbackUploadResponse {
   std::string threadId;
   // SHA-256 of the session's whitespace-normalized base instructions; null when unknown.
   std::optional<std::string> promptHash;
+  std::string feedbackId;
 };
-SPOOL_STRUCT(FeedbackUploadResponse, "v2", threadId, promptHash)
+SPOOL_STRUCT(FeedbackUploadResponse, "v2", threadId, promptHash, feedbackId)
 
 // NOLINTEND(readability-identifier-naming)
 

@@ -2,15 +2,26 @@
 
 #include <algorithm>
 
+#include "rpc/server/account_state.h"
 #include "rpc/server/live_turn.h"
+#include "rpc/server/provider_models.h"
 #include "rpc/server/session.h"
 
 namespace spool::rpc {
 
-AppServer::AppServer(DbExecutor& db, ServerInfo info) : db_(db), info_(std::move(info)) {}
+AppServer::AppServer(DbExecutor& db, ServerInfo info)
+    : db_(db),
+      info_(std::move(info)),
+      account_(std::make_unique<AccountState>(
+          *this, info_.auth_file.empty() ? std::filesystem::path(info_.home) / "auth.json"
+                                         : std::filesystem::path(info_.auth_file))) {
+  account_->load();
+  provider_models_ = std::make_unique<ProviderModels>(*this);
+}
 
 AppServer::~AppServer() {
   turns_.clear();  // kills running commands; no more callbacks
+  account_->close();
 }
 
 HandlerFactory AppServer::handler_factory() {
@@ -188,6 +199,7 @@ void AppServer::publish(const std::string& thread_id, std::string_view method,
 void AppServer::shutdown(std::function<void()> done) {
   shutting_down_ = true;
   on_all_closed_ = std::move(done);
+  account_->close();
   std::vector<std::string> live;
   for (const auto& [id, turn] : turns_) live.push_back(id);
   for (const auto& id : live) {

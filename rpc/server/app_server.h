@@ -40,7 +40,9 @@ struct uv_loop_s;
 
 namespace spool::rpc {
 
+class AccountState;
 class LiveTurn;
+class ProviderModels;
 class Session;
 
 struct ServerInfo {
@@ -48,6 +50,7 @@ struct ServerInfo {
   std::string home;        // $SPOOL_HOME, reported as initialize's codexHome
   std::string version;     // Spool's version, in userAgent and session_meta.cli_version
   std::string server_cwd;  // the default cwd of new threads
+  std::string auth_file;   // where the sign-in is stored ($SPOOL_HOME/auth.json)
 };
 
 class AppServer {
@@ -103,9 +106,11 @@ class AppServer {
   void set_token_total(const std::string& thread_id, protocol::v2::TokenUsageBreakdown total);
   void set_settings(const std::string& thread_id, ThreadSettings settings);
   std::vector<Session*> subscribers_of(const std::string& thread_id) const;
-  // The newest rate limits a provider reported (headers), if any since start.
-  void set_rate_limits(protocol::v2::RateLimitSnapshot snapshot) { rate_limits_ = std::move(snapshot); }
-  const std::optional<protocol::v2::RateLimitSnapshot>& rate_limits() const { return rate_limits_; }
+
+  // --- the account: sign-in, rate limits (rpc/server/account_state.h) ---
+  AccountState& account() { return *account_; }
+  // The providers' own model lists (GET /models), cached for model/list.
+  ProviderModels& provider_models() { return *provider_models_; }
 
   // --- lifetime ---
   // Stops taking requests: running turns are interrupted, each session answers what is in
@@ -142,7 +147,8 @@ class AppServer {
   std::unique_ptr<engine::HttpClient> http_;
   std::map<std::string, std::unique_ptr<LiveTurn>> turns_;
   std::set<std::string> reserved_turns_;
-  std::optional<protocol::v2::RateLimitSnapshot> rate_limits_;
+  std::unique_ptr<AccountState> account_;
+  std::unique_ptr<ProviderModels> provider_models_;
 };
 
 }  // namespace spool::rpc

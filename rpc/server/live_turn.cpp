@@ -7,6 +7,7 @@
 #include "eventstore/store.h"
 #include "protocol/approvals.h"
 #include "protocol/codec.h"
+#include "rpc/server/account_state.h"
 #include "rpc/server/app_server.h"
 #include "rpc/server/session.h"
 #include "rpc/server/turn_notifications.h"
@@ -181,7 +182,11 @@ void LiveTurn::on_event(const json& msg) {
     const std::string type = str(msg, "type");
     if (type == "task_started") publish_status(false);
     for (auto& n : turn_notifications(thread_id_, msg)) {
-      if (n.account_wide) {
+      if (n.method == "account/rateLimits/updated") {
+        // Stored, and notified when it changed, by the account state.
+        auto limits = protocol::decode_value<v2::RateLimitSnapshot>(n.params["rateLimits"]);
+        if (limits) server_.account().record_rate_limits(std::move(limits).value());
+      } else if (n.account_wide) {
         server_.broadcast(n.method, n.params, n.key);
       } else {
         publish(n.method, n.params, n.key, n.droppable);
@@ -201,7 +206,7 @@ void LiveTurn::on_event(const json& msg) {
 }
 
 void LiveTurn::on_rate_limits(const v2::RateLimitSnapshot& snapshot) {
-  server_.set_rate_limits(snapshot);
+  server_.account().record_rate_limits(snapshot);
 }
 
 void LiveTurn::on_approval(const engine::ApprovalRequest& request,

@@ -6,6 +6,9 @@
 
 #include "base/log.h"
 #include "protocol/initialize.h"
+#include "rpc/server/account_handlers.h"
+#include "rpc/server/feedback_handlers.h"
+#include "rpc/server/model_handlers.h"
 #include "rpc/server/thread_handlers.h"
 #include "rpc/server/turn_handlers.h"
 
@@ -44,6 +47,9 @@ Session::Session(AppServer& server, Connection& connection)
   register_initialize();
   register_thread_handlers(*this, router_);
   register_turn_handlers(*this, router_);
+  register_account_handlers(*this, router_);
+  register_model_handlers(*this, router_);
+  register_feedback_handlers(*this, router_);
 }
 
 Session::~Session() {

@@ -1,7 +1,6 @@
 // turn/start and turn/interrupt: live turns of loaded threads (rpc/server/live_turn.h).
 #include "rpc/server/turn_handlers.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -12,7 +11,9 @@
 #include "eventstore/store.h"
 #include "protocol/codec.h"
 #include "protocol/v2/turn_methods.h"
+#include "rpc/server/account_state.h"
 #include "rpc/server/live_turn.h"
+#include "rpc/server/provider_endpoint.h"
 #include "rpc/server/session.h"
 #include "rpc/server/thread_events.h"
 #include "rpc/server/thread_handler_support.h"
@@ -54,40 +55,6 @@ v2::SandboxMode mode_of(const v2::SandboxPolicy& policy) {
 bool reasons(const std::string& model) {
   return model.starts_with("gpt-5") || model.starts_with("o1") || model.starts_with("o3") ||
          model.starts_with("o4") || model.find("codex") != std::string::npos;
-}
-
-// Where to send the model request, from the provider's configuration and environment.
-Result<engine::ProviderEndpoint, RpcError> endpoint_of(const config::SpoolConfig& config,
-                                                       const std::string& provider_id) {
-  const auto it = config.model_providers.find(provider_id);
-  if (it == config.model_providers.end()) {
-    return fail(make_error(protocol::ErrorCode::InvalidRequest,
-                           fmt::format("model provider '{}' is not configured in config.toml "
-                                       "([model_providers.{}])",
-                                       provider_id, provider_id)));
-  }
-  const config::ModelProviderConfig& p = it->second;
-  engine::ProviderEndpoint e;
-  e.base_url = p.base_url;
-  if (p.env_key) {
-    const char* key = std::getenv(p.env_key->c_str());
-    if (!key || !*key) {
-      return fail(make_error(protocol::ErrorCode::InvalidRequest,
-                             fmt::format("model provider '{}' needs an API key: set the "
-                                         "environment variable {} for `spool serve`",
-                                         provider_id, *p.env_key)));
-    }
-    e.api_key = key;
-  }
-  e.query_params = p.query_params;
-  e.headers = p.http_headers;
-  for (const auto& [header, var] : p.env_http_headers) {
-    if (const char* v = std::getenv(var.c_str()); v && *v) e.headers[header] = v;
-  }
-  e.request_max_retries = p.request_max_retries;
-  e.stream_max_retries = p.stream_max_retries;
-  e.idle_timeout_ms = static_cast<long>(p.stream_idle_timeout_ms);
-  return e;
 }
 
 // Releases a turn/start's reservation of its thread unless the turn started (also when the
@@ -148,8 +115,12 @@ void turn_start(Session& session, const json& params, Reply reply) {
   if (p.approvalPolicy) settings.approval_policy = *p.approvalPolicy;
   if (p.approvalsReviewer) settings.approvals_reviewer = *p.approvalsReviewer;
   if (p.sandboxPolicy) settings.sandbox = *p.sandboxPolicy;
-  auto endpoint = endpoint_of(server.info().config, settings.model_provider);
-  if (!endpoint) return reply(std::move(endpoint).error());
+  auto endpoint = provider_endpoint(server.info().config, settings.model_provider,
+                                    server.account().auth(), server.account().problem(),
+                                    KeyNeed::Required);
+  if (!endpoint) {
+    return reply(make_error(protocol::ErrorCode::InvalidRequest, std::move(endpoint).error()));
+  }
 
   std::vector<eventstore::NewEvent> leading;
   const bool changed = p.cwd || p.model || p.effort || p.approvalPolicy || p.approvalsReviewer ||

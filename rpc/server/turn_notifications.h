@@ -11,7 +11,8 @@
 //   stream_error                  error {willRetry: true}
 //   error                         error {willRetry: false}
 //   token_count                   thread/tokenUsage/updated, and account/rateLimits/updated
-//                                 when it carries rate limits
+//                                 when it carries rate limits (LiveTurn hands that one to
+//                                 AccountState, which stores it and notifies on change)
 //   anything else                 nothing (turn/completed is sent from the finished turn,
 //                                 approvals as server requests)
 #pragma once

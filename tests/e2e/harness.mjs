@@ -80,6 +80,11 @@ class SchemaValidator {
       const respRef = ref.replace(/Params$/, 'Response');
       if (this.resolve(respRef) !== undefined) this.responseRef.set(method, respRef);
     }
+    // Methods without params, whose response type the naming rule cannot find.
+    for (const [method, type] of [['account/logout', 'LogoutAccountResponse']]) {
+      const ref = `#/definitions/v2/${type}`;
+      if (!this.responseRef.has(method) && this.resolve(ref) !== undefined) this.responseRef.set(method, ref);
+    }
     this.notificationRef = new Map();
     for (const variant of this.defs.ServerNotification.oneOf) {
       const method = variant.properties.method.enum[0];

@@ -177,7 +177,7 @@ e2eTest('malformed cursors are invalid params', async (h) => {
   assert.notEqual(next.data[0].id, page.data[0].id);
 });
 
-e2eTest('paging is stable under concurrent inserts: no duplicates, no skips', async (h) => {
+e2eTest('paging is stable under concurrent inserts: no duplicates, no skips', { timeout: 90000 }, async (h) => {
   const initial = (await h.importCorpus({ threads: 40, seed: 21 })).active;
   const { server, client: c } = await h.initializedStdio();
   let seed = 100;

@@ -156,7 +156,8 @@ TEST_CASE("feedback/upload", "[protocol][accounts]") {
   check_wire(p, R"({"classification":"bug","reason":null,"threadId":"t-1","includeLogs":true,"tags":{"k":"v"}})");
   const auto without = decode_ok<FeedbackUploadParams>(json::parse(R"({"classification":"bug"})"));
   CHECK_FALSE(without.includeLogs.value);
-  check_wire(FeedbackUploadResponse{"t-1", std::nullopt}, R"({"threadId":"t-1","promptHash":null})");
+  check_wire(FeedbackUploadResponse{"t-1", std::nullopt, "f-1"},
+             R"({"threadId":"t-1","promptHash":null,"feedbackId":"f-1"})");
 }
 
 TEST_CASE("approval requests and decisions", "[protocol][accounts]") {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // A mock of the OpenAI Responses API for Spool's test suite: scripted text/event-stream
 // replies chosen by the last user message, Codex-style rate-limit headers on every reply, and
-// a record of every request body so tests can assert on what the client sent.
+// a record of every request body so tests can assert on what the client sent. It also serves
+// a model list (GET /models) and a feedback sink (POST /feedback), and /control/* endpoints
+// let a test change the model list, the rate-limit headers and the feedback replies.
 //
 // Usage: node mock_responses_server.mjs [--port N]
 //   Listens on 127.0.0.1 (port 0 = any free port, the default) and prints one line
@@ -13,8 +15,33 @@
 //                                        "stream": true, else 400 with a JSON error
 //   GET  /requests                       every Responses request body received, oldest first
 //                                        (?full=1: [{method, path, url, headers, body}];
-//                                        url is the request target with its query)
-//   POST /reset                          forgets the requests and the fail-once state
+//                                        url is the request target with its query); only
+//                                        Responses requests are recorded here
+//   GET  /v1/models, GET /models         a model list; by default OpenAI's shape:
+//                                        {"object":"list","data":[{"id":"mock-model",...},
+//                                        {"id":"mock-reasoner-codex",...}]} (each entry has
+//                                        id, object "model", created 0, owned_by
+//                                        "spool-tests")
+//   POST /control/models {status, body}  later model lists answer HTTP `status` (default 200)
+//                                        with `body` (any JSON, e.g. a Codex-shape
+//                                        {"models":[...]} or an error object; default: the
+//                                        default list); a string body is sent as it is
+//   POST /control/headers {name: value|null, ...}
+//                                        overrides rate-limit headers of every later reply
+//                                        (Responses and errors alike): a string sets that
+//                                        header, null removes it; calls accumulate.
+//                                        {"reset": true} restores the defaults. Answers the
+//                                        headers now in force.
+//   POST /feedback                       records the JSON body (a body that is not JSON is
+//                                        recorded as its text) and answers {"ok":true}, or
+//                                        what /control/feedback set
+//   GET  /feedback                       the recorded feedback bodies, oldest first
+//   POST /control/feedback {status, body}
+//                                        later POST /feedback answer HTTP `status` with
+//                                        `body` (default {"ok":true} for 2xx, else a JSON
+//                                        error); the post is still recorded
+//   POST /reset                          forgets the requests, the fail-once state, the
+//                                        feedback, and every /control/* override
 //   anything else                        400 with a JSON error
 //
 // Scripts, chosen by the text of the LAST user message in `input` (the marker may appear
@@ -104,6 +131,10 @@ for (let i = 2; i < process.argv.length; ++i) {
 
 let requests = [];            // {method, path, url, headers, body}
 let failedOnce = new Set();   // fail-once keys (script + hash of input) already failed
+let headerOverrides = {};     // header name (lower case) -> value, or null to remove it
+let modelsReply = null;       // {status, body} from POST /control/models; null: the default
+let feedback = [];            // POST /feedback bodies, oldest first
+let feedbackReply = null;     // {status, body} from POST /control/feedback; null: 200 ok
 const issuedCalls = new Map(); // call_id -> script name
 let counter = 0;
 const nextId = (prefix) => `${prefix}_mock_${++counter}`;
@@ -112,7 +143,7 @@ function log(msg) {
   process.stderr.write(`mock: ${msg}\n`);
 }
 
-function rateLimitHeaders() {
+function defaultRateLimitHeaders() {
   const now = Math.floor(Date.now() / 1000);
   return {
     'x-codex-primary-used-percent': '13',
@@ -126,6 +157,23 @@ function rateLimitHeaders() {
     'x-codex-credits-balance': '10',
   };
 }
+
+// The defaults with POST /control/headers applied.
+function rateLimitHeaders() {
+  const headers = defaultRateLimitHeaders();
+  for (const [name, value] of Object.entries(headerOverrides)) {
+    if (value === null) delete headers[name];
+    else headers[name] = value;
+  }
+  return headers;
+}
+
+const kDefaultModels = {
+  object: 'list',
+  data: ['mock-model', 'mock-reasoner-codex'].map((id) => ({
+    id, object: 'model', created: 0, owned_by: 'spool-tests',
+  })),
+};
 
 function sendJson(res, status, body, extraHeaders = {}) {
   const text = JSON.stringify(body);
@@ -460,6 +508,96 @@ function handleResponses(req, res, body) {
   }
 }
 
+// Parses a control body: a JSON object, or undefined after answering 400.
+function controlBody(res, raw) {
+  let body;
+  try {
+    body = raw === '' ? {} : JSON.parse(raw);
+  } catch (e) {
+    sendError(res, 400, `invalid JSON body: ${e.message}`);
+    return undefined;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    sendError(res, 400, 'the body must be a JSON object');
+    return undefined;
+  }
+  return body;
+}
+
+function validStatus(status) {
+  return Number.isInteger(status) && status >= 200 && status <= 599;
+}
+
+// Sends a scripted {status, body} reply: a string body as it is, anything else as JSON.
+function sendScripted(res, status, body) {
+  if (typeof body === 'string') {
+    res.writeHead(status, { 'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body), 'x-request-id': nextId('req') });
+    return res.end(body);
+  }
+  return sendJson(res, status, body);
+}
+
+// GET /models, /control/*, /feedback.
+function handleExtra(req, res, url, raw) {
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /models':
+    case 'GET /v1/models':
+      log(`${req.url} models`);
+      if (modelsReply === null) return sendJson(res, 200, kDefaultModels);
+      return sendScripted(res, modelsReply.status, modelsReply.body);
+    case 'POST /control/models': {
+      const body = controlBody(res, raw);
+      if (body === undefined) return undefined;
+      const status = body.status ?? 200;
+      if (!validStatus(status)) return sendError(res, 400, 'status: expected 200..599');
+      modelsReply = { status, body: body.body === undefined ? kDefaultModels : body.body };
+      return sendJson(res, 200, modelsReply);
+    }
+    case 'POST /control/headers': {
+      const body = controlBody(res, raw);
+      if (body === undefined) return undefined;
+      if (body.reset === true) headerOverrides = {};
+      for (const [name, value] of Object.entries(body)) {
+        if (name === 'reset') continue;
+        if (value !== null && typeof value !== 'string') {
+          return sendError(res, 400, `${name}: expected a string or null`);
+        }
+        headerOverrides[name.toLowerCase()] = value;
+      }
+      return sendJson(res, 200, rateLimitHeaders());
+    }
+    case 'POST /feedback': {
+      let body;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+      feedback.push(body);
+      log('feedback recorded');
+      if (feedbackReply === null) return sendJson(res, 200, { ok: true });
+      return sendScripted(res, feedbackReply.status, feedbackReply.body);
+    }
+    case 'GET /feedback':
+      return sendJson(res, 200, feedback);
+    case 'POST /control/feedback': {
+      const body = controlBody(res, raw);
+      if (body === undefined) return undefined;
+      const status = body.status ?? 200;
+      if (!validStatus(status)) return sendError(res, 400, 'status: expected 200..599');
+      const fallback = status < 300 ? { ok: true }
+        : { error: { message: 'mock feedback failure', type: 'server_error', param: null,
+          code: null } };
+      feedbackReply = { status, body: body.body === undefined ? fallback : body.body };
+      return sendJson(res, 200, feedbackReply);
+    }
+    default:
+      return sendError(res, 400, `no such endpoint: ${req.method} ${url.pathname}`);
+  }
+}
+
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
@@ -474,7 +612,15 @@ const server = http.createServer((req, res) => {
       requests = [];
       failedOnce = new Set();
       issuedCalls.clear();
+      headerOverrides = {};
+      modelsReply = null;
+      feedback = [];
+      feedbackReply = null;
       return sendJson(res, 200, {});
+    }
+    if (url.pathname.startsWith('/control/') || url.pathname === '/feedback' ||
+        url.pathname === '/models' || url.pathname === '/v1/models') {
+      return handleExtra(req, res, url, raw);
     }
     if (req.method !== 'POST' || (url.pathname !== '/v1/responses' &&
                                   url.pathname !== '/responses')) {

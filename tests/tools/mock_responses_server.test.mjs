@@ -436,3 +436,163 @@ test('RUN_SLEEP:, RUN_FAIL:, RUN_SAFE: shell calls with their commands, then the
       assert.equal(msg.content[0].text, reply);
     }
   });
+
+function postJson(route, body) {
+  return fetch(`${base}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+const kDefaultModelList = {
+  object: 'list',
+  data: [
+    { id: 'mock-model', object: 'model', created: 0, owned_by: 'spool-tests' },
+    { id: 'mock-reasoner-codex', object: 'model', created: 0, owned_by: 'spool-tests' },
+  ],
+};
+
+test('GET /v1/models and GET /models answer the default OpenAI-shape list', async () => {
+  for (const route of ['/v1/models', '/models']) {
+    const res = await fetch(`${base}${route}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    assert.deepEqual(await res.json(), kDefaultModelList);
+  }
+  // Model lists are not Responses requests.
+  assert.deepEqual(await (await fetch(`${base}/requests`)).json(), []);
+});
+
+test('POST /control/models replaces the list or its status; POST /reset restores it',
+  async () => {
+    const codex = { models: [{ slug: 'gpt-x', display_name: 'GPT X', visibility: 'list',
+      supported_reasoning_levels: [{ effort: 'low', description: 'Quick' }] }] };
+    assert.equal((await postJson('/control/models', { body: codex })).status, 200);
+    for (const route of ['/v1/models', '/models']) {
+      const res = await fetch(`${base}${route}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), codex);
+    }
+
+    await postJson('/control/models', { status: 500 });
+    const failed = await fetch(`${base}/v1/models`);
+    assert.equal(failed.status, 500);
+    assert.deepEqual(await failed.json(), kDefaultModelList);
+
+    await postJson('/control/models', { status: 503, body: { error: { message: 'down' } } });
+    const down = await fetch(`${base}/v1/models`);
+    assert.equal(down.status, 503);
+    assert.equal((await down.json()).error.message, 'down');
+
+    await postJson('/control/models', { body: '{not json' });
+    const raw = await fetch(`${base}/models`);
+    assert.equal(raw.status, 200);
+    assert.equal(await raw.text(), '{not json');
+
+    assert.equal((await postJson('/control/models', { status: 42 })).status, 400);
+    assert.equal((await postJson('/control/models', '[1]')).status, 400);
+    assert.equal((await postJson('/control/models', '{bad')).status, 400);
+
+    await fetch(`${base}/reset`, { method: 'POST' });
+    assert.deepEqual(await (await fetch(`${base}/models`)).json(), kDefaultModelList);
+  });
+
+test('POST /control/headers overrides the rate-limit headers of later replies', async () => {
+  const set = await postJson('/control/headers', {
+    'x-codex-credits-balance': null,
+    'x-codex-credits-has-credits': 'false',
+    'X-Codex-Credits-Unlimited': 'true',
+  });
+  assert.equal(set.status, 200);
+  const now = await set.json();
+  assert.equal(now['x-codex-credits-unlimited'], 'true');
+  assert.ok(!('x-codex-credits-balance' in now));
+
+  const check = (res) => {
+    assert.equal(res.headers.get('x-codex-credits-balance'), null);
+    assert.equal(res.headers.get('x-codex-credits-has-credits'), 'false');
+    assert.equal(res.headers.get('x-codex-credits-unlimited'), 'true');
+    assert.equal(res.headers.get('x-codex-primary-used-percent'), '13');
+  };
+  const ok = await post(request([userMessage('hi')]));
+  assert.equal(ok.status, 200);
+  check(ok);
+  checkDefaultReply(parseSse(await ok.text()));
+  const failed = await post(request([userMessage('FAIL_HTTP_ALWAYS: x')]));
+  assert.equal(failed.status, 500);
+  check(failed);
+  await failed.json();
+
+  // Overrides accumulate; null removes any header, a string sets it.
+  await postJson('/control/headers', { 'x-codex-credits-balance': '42.75',
+    'x-codex-secondary-used-percent': null });
+  const more = await post(request([userMessage('hi')]));
+  assert.equal(more.headers.get('x-codex-credits-balance'), '42.75');
+  assert.equal(more.headers.get('x-codex-credits-unlimited'), 'true');
+  assert.equal(more.headers.get('x-codex-secondary-used-percent'), null);
+  await more.text();
+
+  assert.equal((await postJson('/control/headers', { 'x-a': 3 })).status, 400);
+
+  // {"reset": true} restores the defaults (and may set new overrides at once).
+  const reset = await postJson('/control/headers', { reset: true,
+    'x-codex-credits-balance': '7' });
+  assert.equal((await reset.json())['x-codex-credits-unlimited'], 'false');
+  const after = await post(request([userMessage('hi')]));
+  assert.equal(after.headers.get('x-codex-credits-balance'), '7');
+  assert.equal(after.headers.get('x-codex-credits-unlimited'), 'false');
+  await after.text();
+  await postJson('/control/headers', { reset: true });
+  await stream(request([userMessage('hi')]));  // checks every default header
+
+  // POST /reset restores them too.
+  await postJson('/control/headers', { 'x-codex-credits-balance': null });
+  await fetch(`${base}/reset`, { method: 'POST' });
+  await stream(request([userMessage('hi')]));
+});
+
+test('POST /feedback records bodies; GET /feedback lists them; /control/feedback scripts replies',
+  async () => {
+    const first = await postJson('/feedback', { classification: 'bug', reason: 'first' });
+    assert.equal(first.status, 200);
+    assert.deepEqual(await first.json(), { ok: true });
+    await (await postJson('/feedback', { classification: 'good', reason: 'second' })).json();
+    await (await postJson('/feedback', 'plain text')).json();
+    assert.deepEqual(await (await fetch(`${base}/feedback`)).json(), [
+      { classification: 'bug', reason: 'first' },
+      { classification: 'good', reason: 'second' },
+      'plain text',
+    ]);
+    // Feedback is not a Responses request.
+    assert.deepEqual(await (await fetch(`${base}/requests`)).json(), []);
+
+    assert.equal((await postJson('/control/feedback', { status: 500 })).status, 200);
+    const failed = await postJson('/feedback', { reason: 'third' });
+    assert.equal(failed.status, 500);
+    assert.equal(typeof (await failed.json()).error.message, 'string');
+    await postJson('/control/feedback', { status: 202, body: { id: 'fb_1' } });
+    const accepted = await postJson('/feedback', { reason: 'fourth' });
+    assert.equal(accepted.status, 202);
+    assert.deepEqual(await accepted.json(), { id: 'fb_1' });
+    assert.equal((await (await fetch(`${base}/feedback`)).json()).length, 5);
+    assert.equal((await postJson('/control/feedback', { status: 'x' })).status, 400);
+
+    await fetch(`${base}/reset`, { method: 'POST' });
+    assert.deepEqual(await (await fetch(`${base}/feedback`)).json(), []);
+    const reset = await postJson('/feedback', { reason: 'after reset' });
+    assert.equal(reset.status, 200);
+    assert.deepEqual(await reset.json(), { ok: true });
+  });
+
+test('unknown control endpoints and methods get 400', async () => {
+  for (const res of [
+    await postJson('/control/nothing', {}),
+    await fetch(`${base}/control/models`),
+    await postJson('/models', {}),
+    await fetch(`${base}/feedback`, { method: 'PUT', body: '{}' }),
+  ]) {
+    assert.equal(res.status, 400);
+    assert.equal(typeof (await res.json()).error.message, 'string');
+  }
+});
