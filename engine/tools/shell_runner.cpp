@@ -239,6 +239,9 @@ void ShellRunner::State::start_timer(TimerPhase phase, std::chrono::milliseconds
   if (!timer_open_) return;
   phase_ = phase;
   const auto ms = after.count() > 0 ? static_cast<std::uint64_t>(after.count()) : 0;
+  // Count from now, not from the loop's cached clock, which may be stale by however long
+  // this loop iteration has run (a busy machine): the command gets its whole timeout.
+  uv_update_time(timer_.loop);
   uv_timer_start(&timer_, &State::on_timer, ms, 0);
 }
 
