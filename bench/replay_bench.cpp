@@ -323,9 +323,9 @@ Result<CorpusFigures, std::string> measure_corpus(const ReplayBenchOptions& o,
       return fail(fmt::format("spool serve: {} (see {})", server.error(), so.log.string()));
     ServerClient& c = *server.value();
     init.push_back(c.initialize_ms());
-    start = clock_type::now();
+
     auto answer = c.call("thread/list", list_params(o.list_limit));
-    list_first.push_back(ms_since(start));
+    list_first.push_back(c.last_call_ms());
     if (!answer) return fail(answer.error());
     if (t == 0) {
       std::vector<std::string> spool_ids, base_ids;
@@ -347,18 +347,18 @@ Result<CorpusFigures, std::string> measure_corpus(const ReplayBenchOptions& o,
     }
     json params = list_params(o.list_limit);
     if (!cursor.is_null()) params["cursor"] = cursor;
-    start = clock_type::now();
+
     answer = c.call("thread/list", params);
-    list_deep.push_back(ms_since(start));
+    list_deep.push_back(c.last_call_ms());
     if (!answer) return fail(answer.error());
     if ((*answer)["data"].empty()) return fail(std::string("thread/list deep page is empty"));
-    start = clock_type::now();
+
     answer = c.call("thread/resume", {{"threadId", small.id}});
-    resume_small.push_back(ms_since(start));
+    resume_small.push_back(c.last_call_ms());
     if (!answer) return fail(answer.error());
-    start = clock_type::now();
+
     answer = c.call("thread/resume", {{"threadId", big.id}});
-    resume_big.push_back(ms_since(start));
+    resume_big.push_back(c.last_call_ms());
     if (!answer) return fail(answer.error());
     rss.push_back(static_cast<double>(c.peak_rss_bytes()) / (1024.0 * 1024.0));
     c.stop();

@@ -164,11 +164,15 @@ bool ServerClient::read_line(std::string* line, std::string* error) {
 Result<nlohmann::json, std::string> ServerClient::call(const std::string& method,
                                                        const nlohmann::json& params) {
   const std::int64_t id = next_id_++;
-  auto sent = send({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
-  if (!sent) return fail(sent.error());
+  const std::string request =
+      nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump() +
+      "\n";
+  const auto start = clock_type::now();
+  if (!write_all(in_fd_, request)) return fail(std::string("the server closed its input"));
   while (true) {
     std::string line, error;
     if (!read_line(&line, &error)) return fail(error);
+    last_call_ms_ = std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
     auto msg = nlohmann::json::parse(line, nullptr, false);
     if (msg.is_discarded() || !msg.is_object()) continue;
     if (!msg.contains("id") || msg["id"] != id) continue;  // a notification or server request

@@ -38,6 +38,9 @@ class ServerClient {
   Result<nlohmann::json, std::string> call(const std::string& method, const nlohmann::json& params);
 
   double initialize_ms() const { return initialize_ms_; }
+  // The last call()'s latency: from just before its request was written to the moment the
+  // whole response line had arrived (the client's own parse of it not included).
+  double last_call_ms() const { return last_call_ms_; }
   // The server's peak resident set (VmHWM) so far, in bytes; 0 when unreadable.
   std::int64_t peak_rss_bytes() const;
   // Closes stdin and waits for exit; returns the exit status (as from waitpid) or -1.
@@ -56,6 +59,7 @@ class ServerClient {
   std::string buffer_;  // bytes read past the last line returned
   std::int64_t next_id_ = 1;
   double initialize_ms_ = 0;
+  double last_call_ms_ = 0;
 };
 
 }  // namespace spool::bench
