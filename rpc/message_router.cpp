@@ -32,6 +32,18 @@ struct Core {
     line += '\n';
     sink(std::move(line));
   }
+
+  // The response {"id", "jsonrpc", "result"} around a result already serialized, in the
+  // member order write() gives any other response.
+  void write_raw_result(const json& id, const std::string& result) {
+    if (closed || !sink) return;
+    std::string line = R"({"id":)";
+    line += id.dump();
+    line += R"(,"jsonrpc":"2.0","result":)";
+    line += result;
+    line += "}\n";
+    sink(std::move(line));
+  }
 };
 
 struct Batch {
@@ -143,7 +155,7 @@ void deliver(detail::ReplyState& s, json message) {
 }
 
 // Finishes one pending answer with a result or an error.
-void complete(detail::ReplyState& s, std::variant<json, RpcError> outcome) {
+void complete(detail::ReplyState& s, std::variant<json, RpcError, RawJson> outcome) {
   if (s.done) {
     if (!s.answered_by_router) {
       assert(!"Reply called twice");
@@ -152,11 +164,16 @@ void complete(detail::ReplyState& s, std::variant<json, RpcError> outcome) {
     return;
   }
   s.done = true;
-  const bool ok = outcome.index() == 0;
+  const bool ok = outcome.index() != 1;
   if (s.is_initialize) s.core->init = ok ? detail::Core::Init::kDone : detail::Core::Init::kNone;
   if (s.notification) {
     if (!ok) log::error("notification {} failed: {}", s.method, std::get<1>(outcome).message);
     return;
+  }
+  if (auto* raw = std::get_if<RawJson>(&outcome)) {
+    // Inside a batch the answer joins the others' array: parsed back (rare, and correct).
+    if (s.batch) return deliver(s, result_message(s.id, json::parse(raw->text)));
+    return s.core->write_raw_result(s.id, raw->text);
   }
   deliver(s, ok ? result_message(s.id, std::move(std::get<0>(outcome)))
                 : error_message(s.id, std::get<1>(outcome)));
@@ -206,6 +223,11 @@ void Reply::operator()(json result) {
 void Reply::operator()(RpcError error) {
   assert(state_ && "Reply used after move");
   if (state_) complete(*state_, std::move(error));
+}
+
+void Reply::operator()(RawJson result) {
+  assert(state_ && "Reply used after move");
+  if (state_) complete(*state_, std::move(result));
 }
 
 bool Reply::is_notification() const { return state_ && state_->notification; }

@@ -54,6 +54,13 @@ inline RpcError make_error(protocol::ErrorCode code, std::string message,
   return RpcError{static_cast<int>(code), std::move(message), std::move(data)};
 }
 
+// A result already serialized: exactly one JSON value as text, written into the response as
+// is. For results made of stored JSON text (a thread's whole history), which would otherwise
+// be parsed into a tree only to be dumped again. The caller vouches that it is valid JSON.
+struct RawJson {
+  std::string text;
+};
+
 namespace detail {
 struct Core;
 struct Batch;
@@ -74,6 +81,7 @@ class Reply {
 
   void operator()(nlohmann::json result);
   void operator()(RpcError error);
+  void operator()(RawJson result);
 
   // True for a notification: whatever is passed is not sent (errors are logged).
   bool is_notification() const;

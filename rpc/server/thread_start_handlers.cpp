@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "base/uuid.h"
 #include "protocol/v2/thread_methods.h"
+#include "rpc/server/live_turn.h"
 #include "rpc/server/session.h"
 #include "rpc/server/thread_events.h"
 #include "rpc/server/thread_handler_support.h"
@@ -111,6 +112,39 @@ void thread_start(Session& session, const json& params, Reply reply) {
       });
 }
 
+// What thread/resume reads on a worker: the thread's row, and its turns as JSON text (see
+// views::served_turns_text), which the answer carries without parsing it.
+struct ResumeLoad {
+  StoredThread thread;  // turns left empty
+  std::string turns_text = "[]";
+};
+using ResumeLoadResult = Result<ResumeLoad, RpcError>;
+
+ResumeLoadResult load_for_resume(Store& store, const std::string& id, bool exclude_turns) {
+  auto t = load_thread(store, id, /*exclude_turns=*/true, /*refuse_archived=*/true);
+  if (!t) return fail(std::move(t).error());
+  ResumeLoad out{std::move(t).value()};
+  if (!exclude_turns) {
+    auto history = store.read_history(id);
+    if (!history) return fail(store_failure(history.error(), id));
+    out.turns_text = views::served_turns_text(history.value(), /*running=*/false);
+  }
+  return out;
+}
+
+// `response` (a thread/resume result whose thread has no turns) with `turns_text` spliced in
+// as its thread's "turns", as one serialized result.
+RawJson splice_turns(json response, const std::string& turns_text) {
+  // A marker no thread field can hold by chance: random per process.
+  static const std::string marker = "spool-turns-" + new_uuid_v7();
+  response["thread"]["turns"] = marker;
+  std::string text = response.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string quoted = "\"" + marker + "\"";
+  const auto at = text.find(quoted);
+  text.replace(at, quoted.size(), turns_text);
+  return RawJson{std::move(text)};
+}
+
 void thread_resume(Session& session, const json& params, Reply reply) {
   v2::ThreadResumeParams p;
   if (!decode_params(params, p, reply)) return;
@@ -119,15 +153,15 @@ void thread_resume(Session& session, const json& params, Reply reply) {
     if (auto bad = check_thread_id(p.threadId)) return reply(std::move(*bad));
   }
   const bool exclude = p.excludeTurns.value;
-  session.read<StoredThreadResult>(
-      [id = p.threadId, path, exclude](Store& store) -> StoredThreadResult {
+  session.read<ResumeLoadResult>(
+      [id = p.threadId, path, exclude](Store& store) -> ResumeLoadResult {
         std::string thread_id = id;
         if (path) {
           auto from_file = thread_id_of_rollout(*path);
           if (!from_file) return fail(std::move(from_file).error());
           thread_id = from_file.value();
         }
-        auto t = load_thread(store, thread_id, exclude, /*refuse_archived=*/true);
+        auto t = load_for_resume(store, thread_id, exclude);
         if (!t && path && t.error().code == static_cast<int>(protocol::ErrorCode::NotFound)) {
           return fail(make_error(protocol::ErrorCode::NotFound,
                                  fmt::format("thread {} (from {}) is not in the database; import "
@@ -138,10 +172,10 @@ void thread_resume(Session& session, const json& params, Reply reply) {
         return t;
       },
       [&session, r = share(std::move(reply)), overrides = overrides_of(p),
-       exclude](StoredThreadResult res) {
+       exclude](ResumeLoadResult res) {
         if (!res) return (*r)(std::move(res).error());
         auto& server = session.server();
-        const auto& row = res.value().row;
+        const auto& row = res.value().thread.row;
         const std::string& id = row.thread.id;
         const ThreadSettings* current = server.settings_of(id);
         auto settings = current ? apply_overrides(server.info().config, *current, overrides)
@@ -149,9 +183,17 @@ void thread_resume(Session& session, const json& params, Reply reply) {
                                                           overrides, server.info().server_cwd);
         if (!settings) return (*r)(invalid_params(settings.error()));
         server.subscribe(session, id, settings.value());
-        json thread = thread_json(row, true, std::move(res).value().turns);
-        overlay_live_turn(server, id, thread, !exclude);
-        (*r)(start_response(std::move(thread), settings.value()));
+        const LiveTurn* live = server.live_turn(id);
+        if (live && live->running() && !exclude) {
+          // A turn is running here: its live state replaces the stored one (rare; parsed).
+          json thread = thread_json(row, true, json::parse(res.value().turns_text));
+          overlay_live_turn(server, id, thread, /*with_turns=*/true);
+          return (*r)(start_response(std::move(thread), settings.value()));
+        }
+        json thread = thread_json(row, true, json::array());
+        overlay_live_turn(server, id, thread, /*with_turns=*/false);
+        (*r)(splice_turns(start_response(std::move(thread), settings.value()),
+                          res.value().turns_text));
       });
 }
 

@@ -430,3 +430,26 @@ TEST_CASE("router: a reply after the router is gone is dropped", "[rpc]") {
   parked.clear();
   CHECK(written.size() == 1);
 }
+
+TEST_CASE("router: a raw JSON result is written as is, in one line, also inside a batch",
+          "[rpc]") {
+  Session s;
+  s.router.add("raw", [](const json& params, Reply reply) {
+    reply(spool::rpc::RawJson{R"({"thread":{"turns":[{"id":"t1","items":[{"id":"a"}]}]},"n":)" +
+                              params.dump() + "}"});
+  });
+  s.init();
+  s.router.handle(R"({"id":"r1","method":"raw","params":[7]})");
+  REQUIRE(s.written.size() == 1);
+  // Exactly the member order and spacing of any other response: id, jsonrpc, result.
+  CHECK(s.written[0] ==
+        R"({"id":"r1","jsonrpc":"2.0","result":{"thread":{"turns":[{"id":"t1","items":[{"id":"a"}]}]},"n":[7]}})"
+        "\n");
+  s.written.clear();
+  const auto batch =
+      s.send_one(R"([{"id":1,"method":"raw","params":[1]},{"id":2,"method":"echo","params":[2]}])");
+  REQUIRE(batch.is_array());
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[0] == ok(1, {{"thread", {{"turns", {{{"id", "t1"}, {"items", {{{"id", "a"}}}}}}}}}, {"n", {1}}}));
+  CHECK(batch[1] == ok(2, {2}));
+}
