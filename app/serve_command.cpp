@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "app/paths.h"
@@ -37,6 +38,29 @@ struct ServeOptions {
   bool verbose = false;
 };
 
+// What to do about a database the server refused to open (empty when the message says it).
+std::string startup_advice(const eventstore::StoreError& e, const std::string& path) {
+  std::error_code ec;
+  const bool empty = std::filesystem::file_size(path, ec) == 0 && !ec;
+  switch (e.code) {
+    case eventstore::StoreErrorCode::Corrupt:
+      if (empty) return {};
+      return fmt::format(
+          "spool serve: {0} was not changed. To recover, stop every spool using it and run\n"
+          "  spool doctor --recover --db {0}\n"
+          "It copies every readable thread into a new database at that path and keeps the "
+          "damaged file beside it as {0}.corrupt-<UTC time>.\n",
+          path);
+    case eventstore::StoreErrorCode::NotSpoolDatabase:
+      return fmt::format(
+          "spool serve: {0} was not changed. Point --db at a Spool database (or move this file "
+          "away to start a new one). If it was a Spool database, its first page is damaged "
+          "beyond what `spool doctor --recover` can read: restore it from a backup.\n",
+          path);
+    default: return {};
+  }
+}
+
 int run_serve(const ServeOptions& o) {
   log::set_verbose(o.verbose);
   auto home = spool_home();
@@ -63,9 +87,17 @@ int run_serve(const ServeOptions& o) {
   db_options.path = db_path.value().string();
   db_options.readers = o.readers;
   if (o.synchronous_normal) db_options.store.synchronous = eventstore::Synchronous::Normal;
+  // quick_check reads the whole file (seconds at 100k threads): it runs on the writer while
+  // the server already answers, and a damaged file stops the server (see `stop` below).
+  db_options.verify_in_background = true;
+  std::function<void(const eventstore::StoreError&)> on_damaged;
+  db_options.on_damaged = [&on_damaged](const eventstore::StoreError& e) {
+    if (on_damaged) on_damaged(e);
+  };
   auto db = rpc::DbExecutor::open(db_options, [&loop](rpc::DbExecutor::Task t) { loop.post(std::move(t)); });
   if (!db) {
-    fmt::print(stderr, "spool serve: {}\n", db.error().message);
+    fmt::print(stderr, "spool serve: cannot start: {}\n{}", db.error().message,
+               startup_advice(db.error(), db_options.path));
     return 1;
   }
   std::error_code ec;
@@ -112,9 +144,16 @@ int run_serve(const ServeOptions& o) {
     log::info("shutting down");
     stop();
   });
+  on_damaged = [&](const eventstore::StoreError&) { stop(); };
   loop.run();
   listener.reset();
   stdio.reset();
+  if (auto damage = db.value()->damage()) {
+    // Found after start-up by the background quick_check: nothing more was written.
+    fmt::print(stderr, "spool serve: stopped: {}\n{}", damage->message,
+               startup_advice(*damage, db_options.path));
+    return 1;
+  }
   return 0;
 }
 

@@ -46,22 +46,6 @@ Result<void, StoreError> check_identity(SQLite::Database& db, const std::string&
   return {};
 }
 
-Result<void, StoreError> check_integrity(SQLite::Database& db, const std::string& path) {
-  SQLite::Statement q(db, "PRAGMA quick_check(5)");
-  std::string problems;
-  while (q.executeStep()) {
-    const std::string row = q.getColumn(0).getString();
-    if (row == "ok") continue;
-    if (!problems.empty()) problems += "; ";
-    problems += row;
-  }
-  if (problems.empty()) return {};
-  return StoreError{StoreErrorCode::Corrupt,
-                    fmt::format("{} failed quick_check: {}. Move the file aside and restore it "
-                                "from a backup; `spool doctor --db {}` shows what is readable.",
-                                path, problems, path)};
-}
-
 // Applies each pending migration in its own BEGIN IMMEDIATE transaction together with the
 // user_version bump, re-reading the version under the lock so that two processes opening
 // one new file at once migrate it once.
@@ -90,6 +74,24 @@ Result<void, StoreError> migrate(SQLite::Database& db, const std::string& path) 
 }
 
 }  // namespace
+
+Result<void, StoreError> check_integrity(SQLite::Database& db, const std::string& path) {
+  SQLite::Statement q(db, "PRAGMA quick_check(5)");
+  std::string problems;
+  while (q.executeStep()) {
+    const std::string row = q.getColumn(0).getString();
+    if (row == "ok") continue;
+    if (!problems.empty()) problems += "; ";
+    problems += row;
+  }
+  if (problems.empty()) return {};
+  return StoreError{StoreErrorCode::Corrupt,
+                    fmt::format("{} is damaged: it failed quick_check: {}. It was not changed. "
+                                "`spool doctor --recover --db {}` copies every readable thread "
+                                "into a new database and keeps this file aside; or restore it "
+                                "from a backup.",
+                                path, problems, path)};
+}
 
 Result<std::unique_ptr<SQLite::Database>, StoreError> open_database(const std::string& path,
                                                                     const StoreOptions& options) {

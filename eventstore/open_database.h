@@ -18,4 +18,7 @@ inline constexpr int kSpoolApplicationId = 0x53504f4c;
 Result<std::unique_ptr<SQLite::Database>, StoreError> open_database(const std::string& path,
                                                                     const StoreOptions& options);
 
+// PRAGMA quick_check: a Corrupt error naming the first problems and the way to recover.
+Result<void, StoreError> check_integrity(SQLite::Database& db, const std::string& path);
+
 }  // namespace spool::eventstore

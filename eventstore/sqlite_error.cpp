@@ -47,14 +47,19 @@ StoreError sqlite_failure(std::string_view operation, std::string_view path, int
     case StoreErrorCode::DiskFull:
       hint = " (the disk is full: nothing of this write was kept; free space and retry)";
       break;
+    case StoreErrorCode::Io:
+      hint = " (an I/O error while using the database file: nothing of this write was kept; "
+             "check the disk, then retry)";
+      break;
     case StoreErrorCode::Busy:
       hint = " (another process held the write lock too long; retry)";
       break;
     case StoreErrorCode::Corrupt:
-      hint = " (the database file is damaged; see `spool doctor`)";
+      hint = " (the database file is damaged: stop Spool and run `spool doctor --recover`)";
       break;
     case StoreErrorCode::NotSpoolDatabase:
-      hint = " (the file is not a SQLite database; point --db at a Spool database)";
+      hint = " (the file is not a SQLite database, or its header is damaged; it was not "
+             "changed: point --db at a Spool database)";
       break;
     default: break;
   }

@@ -5,8 +5,18 @@
 #include "eventstore/store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <initializer_list>
+#include <thread>
 
 #include "base/time.h"
 #include "base/utf8.h"
@@ -21,8 +31,114 @@ Store::Store(std::string path, std::unique_ptr<SQLite::Database> db)
 
 Store::~Store() = default;
 
+namespace {
+
+// After a write failed part-way (SQLITE_FULL or SQLITE_IOERR in a statement or in COMMIT):
+// leaves the connection as a fresh one, so the next write works once the cause is gone.
+// Resets the append statements (one that threw mid-step would keep its read snapshot) and
+// rolls back whatever transaction SQLite left open (the Transaction's destructor already
+// tried; after some errors SQLite rolls back by itself, after others it does not).
+void reset_after_failed_write(SQLite::Database& db, std::initializer_list<SQLite::Statement*> statements) {
+  for (SQLite::Statement* st : statements) {
+    try {
+      st->reset();
+    } catch (const SQLite::Exception&) {  // reset returns the statement's last error: done
+    }
+  }
+  if (sqlite3_get_autocommit(db.getHandle()) == 0) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {  // nothing more to undo
+    }
+  }
+}
+
+}  // namespace
+
+void Store::reset_after_failed_write() {
+  // A hook that ran before the failure (say, a COMMIT that hit a full disk) holds state for
+  // events that were rolled back: it forgets it and refolds from the stored log next time.
+  for (AppendHook* hook : hooks_) hook->reset();
+  if (!stmts_) return;
+  Statements& s = *stmts_;
+  eventstore::reset_after_failed_write(
+      *db_, {&s.select_thread, &s.insert_thread, &s.update_thread, &s.find_producer_id,
+             &s.insert_event, &s.upsert_checkpoint, &s.updated_at_taken, &s.load_state,
+             &s.save_state, &s.write_summary, &s.delete_turns_from, &s.delete_items_from,
+             &s.insert_turn, &s.insert_item});
+}
+
+namespace {
+
+// A Spool database is never empty once created (its first open writes the header, the WAL
+// mode and the schema within milliseconds), so a zero-length file at the path is most likely
+// a database that lost its content (truncated by a crash, a full disk or a copy that
+// failed). Initializing it would hide that, so it is refused. The only legitimate empty file
+// is one another process is creating right now: wait up to ~1 s for it to grow.
+bool is_abandoned_empty_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return false;
+  for (int i = 0; i < 20; ++i) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return false;
+    const auto size = fs::file_size(path, ec);
+    if (ec || size > 0) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A new database is made whole under a temporary name, then linked into place, so a process
+// killed while creating it never leaves a half-made (or empty) file at `path`. link() does
+// not replace: when another process created the file meanwhile, its file is kept and ours
+// dropped. Does nothing when `path` exists or is not a plain file path.
+Result<void, StoreError> create_atomically(const std::string& path, const StoreOptions& options) {
+  namespace fs = std::filesystem;
+  if (options.read_only || path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
+    return {};
+  std::error_code ec;
+  if (fs::exists(path, ec) || ec) return {};
+  const std::string temp = fmt::format("{}.creating-{}", path, ::getpid());
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(temp + suffix, ec);
+  {
+    StoreOptions create = options;
+    create.quick_check = false;
+    auto db = open_database(temp, create);  // creates, sets WAL, migrates
+    if (!db) {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(temp + suffix, ec);
+      return std::move(db).error();
+    }
+  }  // closed: the WAL is checkpointed into the file and removed
+  const int linked = ::link(temp.c_str(), path.c_str());
+  const int link_errno = errno;
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(temp + suffix, ec);
+  if (linked != 0 && link_errno != EEXIST) {
+    return StoreError{StoreErrorCode::Io, fmt::format("creating {}: link from {} failed: {}", path,
+                                                      temp, std::strerror(link_errno))};
+  }
+  const std::string dir = fs::path(path).parent_path().empty()
+                              ? std::string(".")
+                              : fs::path(path).parent_path().string();
+  if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    ::fsync(fd);  // the new name survives a crash
+    ::close(fd);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& path,
                                                        const StoreOptions& options) {
+  if (auto created = create_atomically(path, options); !created) return std::move(created).error();
+  if (is_abandoned_empty_file(path)) {
+    return StoreError{StoreErrorCode::Corrupt,
+                      fmt::format("{} is an empty file (0 bytes). A Spool database is never "
+                                  "empty, so this is most likely a database that lost its "
+                                  "content; Spool did not touch it. Restore it from a backup, "
+                                  "or, to start a new database, delete the empty file.",
+                                  path)};
+  }
   auto db = open_database(path, options);
   if (!db) return std::move(db).error();
   std::unique_ptr<Store> store(new Store(path, std::move(db).value()));
@@ -58,9 +174,11 @@ Result<AppendResult, StoreError> Store::append(std::string_view thread_id,
     if (result) tx.commit();
     return result;  // on error tx's destructor rolls back
   } catch (const SQLite::Exception& e) {
+    reset_after_failed_write();
     return sqlite_failure(fmt::format("append to thread {}", thread_id), path_, e.getErrorCode(),
                           e.what());
   } catch (const std::exception& e) {
+    reset_after_failed_write();
     return StoreError{StoreErrorCode::Internal,
                       fmt::format("append to thread {} on {}: {}", thread_id, path_, e.what())};
   }
@@ -89,9 +207,11 @@ Result<std::vector<AppendResult>, StoreError> Store::append_batch(
     tx.commit();
     return results;
   } catch (const SQLite::Exception& e) {
+    reset_after_failed_write();
     return sqlite_failure(fmt::format("append to thread {}", current_thread), path_,
                           e.getErrorCode(), e.what());
   } catch (const std::exception& e) {
+    reset_after_failed_write();
     return StoreError{StoreErrorCode::Internal,
                       fmt::format("append to thread {} on {}: {}", current_thread, path_, e.what())};
   }
@@ -446,6 +566,14 @@ Result<StoreStats, StoreError> Store::stats() {
     return s;
   } catch (const SQLite::Exception& e) {
     return sqlite_failure("counting", path_, e.getErrorCode(), e.what());
+  }
+}
+
+Result<void, StoreError> Store::quick_check() {
+  try {
+    return check_integrity(*db_, path_);
+  } catch (const SQLite::Exception& e) {
+    return sqlite_failure("quick_check", path_, e.getErrorCode(), e.what());
   }
 }
 

@@ -271,6 +271,9 @@ class Store {
   Result<StoreStats, StoreError> stats();
   // Runs PRAGMA integrity_check; returns "ok" or SQLite's list of problems.
   Result<std::string, StoreError> integrity_check();
+  // Runs PRAGMA quick_check (what open() runs unless StoreOptions::quick_check is off): a
+  // Corrupt error naming the first problems and how to recover, or nothing. O(file size).
+  Result<void, StoreError> quick_check();
 
   // Registers a hook run inside every append transaction, in registration order.
   // `hook` is not owned and must outlive the store.
@@ -289,6 +292,8 @@ class Store {
       std::span<const NewEvent> events, const AppendOptions& options);
   Result<std::int64_t, StoreError> visit_rows(SQLite::Statement& query, const EventVisitor& visit);
   void write_checkpoint(Statements& s, const AppendOptions& options);  // throws SQLite::Exception
+  // After an append threw (disk full, I/O error): statements reset, no transaction left open.
+  void reset_after_failed_write();
   static std::int64_t unique_updated_at(Statements& s, std::int64_t ts, const std::string& thread_id);
   class Writer;  // the ProjectionWriter given to hooks
 

@@ -22,14 +22,29 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/result.h"
 #include "eventstore/store.h"
+#include "rpc/message_router.h"
 
 namespace spool::rpc {
+
+// The JSON-RPC error code of a request the database could not carry out because of the
+// storage, not the request: the disk is full (SQLITE_FULL), an I/O error, the file became
+// read-only, the write lock stayed taken past busy_timeout, or the file is damaged.
+// "data" says which: {"reason": "diskFull" | "ioError" | "readOnly" | "busy" | "corrupt",
+// "retryable": bool, "detail": the store's message}. Nothing of a failed write was stored
+// (its transaction rolled back), and the server keeps serving: reads still work, and writes
+// work again once the cause is gone (free space, then retry the same request).
+inline constexpr int kStorageErrorCode = -32010;
+
+// The -32010 error for a storage failure; nullopt for other store errors (not found,
+// conflict, bad input, bugs), which keep their own mapping.
+std::optional<RpcError> storage_error(const eventstore::StoreError& e);
 
 class DbExecutor {
  public:
@@ -40,6 +55,12 @@ class DbExecutor {
     std::string path;  // the database file
     int readers = 2;
     eventstore::StoreOptions store;  // for the writer; readers open read-only
+    // When set, open() skips PRAGMA quick_check (it reads the whole file: seconds for a
+    // large history) and runs it instead as the writer's first job: the server answers at
+    // once, reads go ahead, writes wait for the check. A failed check is kept (damage())
+    // and handed to `on_damaged` on the loop; the caller should stop serving.
+    bool verify_in_background = false;
+    std::function<void(eventstore::StoreError)> on_damaged = nullptr;
   };
 
   // Opens the writer (creating and migrating the database when needed), then the readers.
@@ -59,6 +80,9 @@ class DbExecutor {
   }
 
   void shutdown();
+
+  // The background quick_check's failure (see Options::verify_in_background), once known.
+  std::optional<eventstore::StoreError> damage() const;
 
  private:
   using Job = std::function<void(eventstore::Store&)>;
@@ -102,6 +126,8 @@ class DbExecutor {
   Pool readers_;
   Pool writer_;
   bool shut_down_ = false;
+  mutable std::mutex damage_mu_;
+  std::optional<eventstore::StoreError> damage_;  // guarded by damage_mu_
 };
 
 }  // namespace spool::rpc

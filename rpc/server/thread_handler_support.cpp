@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "base/uuid.h"
+#include "rpc/server/db_executor.h"
 #include "views/thread_mapping.h"
 
 namespace spool::rpc {
@@ -48,6 +49,7 @@ RpcError store_failure(const eventstore::StoreError& e, std::string_view thread_
     return thread_id.empty() ? make_error(ErrorCode::NotFound, e.message) : not_found(thread_id);
   }
   if (e.code == StoreErrorCode::Conflict) return conflict(e.message, thread_id);
+  if (auto storage = storage_error(e)) return *std::move(storage);  // -32010 (db_executor.h)
   return make_error(ErrorCode::InternalError,
                     fmt::format("Internal error: database: {}: {}", to_string(e.code), e.message));
 }

@@ -40,7 +40,8 @@ RpcError not_found(std::string_view thread_id);
 RpcError conflict(std::string message, std::string_view thread_id);
 RpcError invalid_params(std::string message);  // prefixes "Invalid params: "
 // A store failure as -32603 (the message says what failed); NotFound and Conflict keep
-// their meaning.
+// their meaning, and storage failures (disk full, I/O, read-only, busy, corrupt) are -32010
+// (storage_error in db_executor.h).
 RpcError store_failure(const eventstore::StoreError& e, std::string_view thread_id = {});
 
 // The v2 Thread for a list row: status idle when `loaded`, else notLoaded; `turns` (v2 Turn

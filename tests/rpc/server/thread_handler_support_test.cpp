@@ -67,8 +67,9 @@ TEST_CASE("store errors keep their meaning on the wire", "[errors]") {
   CHECK(store_failure(StoreError{StoreErrorCode::NotFound, "x", 0}, kId).code == -32004);
   CHECK(store_failure(StoreError{StoreErrorCode::Conflict, "has forks", 0}, kId).code == -32009);
   const auto full = store_failure(StoreError{StoreErrorCode::DiskFull, "database or disk is full", 0});
-  CHECK(full.code == -32603);
-  CHECK_THAT(full.message, Catch::Contains("disk full"));
+  CHECK(full.code == -32010);
+  CHECK_THAT(full.message, Catch::Contains("Disk full"));
+  CHECK(full.data["reason"] == "diskFull");
 }
 
 }  // namespace
