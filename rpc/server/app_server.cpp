@@ -12,6 +12,7 @@ namespace spool::rpc {
 AppServer::AppServer(DbExecutor& db, ServerInfo info)
     : db_(db),
       info_(std::move(info)),
+      turn_leases_(db),
       account_(std::make_unique<AccountState>(
           *this, info_.auth_file.empty() ? std::filesystem::path(info_.home) / "auth.json"
                                          : std::filesystem::path(info_.auth_file))) {

@@ -34,6 +34,7 @@
 #include "protocol/v2/thread_methods.h"
 #include "rpc/server/db_executor.h"
 #include "rpc/server/thread_settings.h"
+#include "rpc/server/turn_lease_guard.h"
 #include "rpc/transport/transport.h"
 
 struct uv_loop_s;
@@ -100,6 +101,9 @@ class AppServer {
   bool reserve_turn(const std::string& thread_id);
   void release_turn_reservation(const std::string& thread_id);
   bool turn_reserved(const std::string& thread_id) const;
+  // The thread's lease across processes (rpc/server/turn_lease_guard.h): turn/start takes it
+  // before add_live_turn; the server releases it when the turn is over.
+  TurnLeaseGuard& turn_leases() { return turn_leases_; }
   // What the loaded thread's turns share: commands accepted for the session, token totals.
   std::shared_ptr<engine::SessionApprovals> session_approvals(const std::string& thread_id);
   std::optional<protocol::v2::TokenUsageBreakdown> token_total(const std::string& thread_id) const;
@@ -147,6 +151,7 @@ class AppServer {
   std::unique_ptr<engine::HttpClient> http_;
   std::map<std::string, std::unique_ptr<LiveTurn>> turns_;
   std::set<std::string> reserved_turns_;
+  TurnLeaseGuard turn_leases_;
   std::unique_ptr<AccountState> account_;
   std::unique_ptr<ProviderModels> provider_models_;
 };

@@ -90,8 +90,9 @@ json LiveTurn::snapshot() const {
 
 // --- the ordered queue ---------------------------------------------------------------------
 
-void LiveTurn::enqueue(std::optional<eventstore::NewEvent> event, std::function<void()> release) {
-  queue_.push_back({std::move(event), std::move(release)});
+void LiveTurn::enqueue(std::optional<eventstore::NewEvent> event, std::function<void()> release,
+                       bool end_lease) {
+  queue_.push_back({std::move(event), std::move(release), end_lease});
   flush();
 }
 
@@ -100,7 +101,7 @@ void LiveTurn::flush() {
   // Everything up to the last queued event goes in one append; its releases follow commit.
   std::size_t last_event = queue_.size();
   for (std::size_t i = queue_.size(); i-- > 0;) {
-    if (queue_[i].event) {
+    if (queue_[i].event || queue_[i].end_lease) {  // the lease is released by a write job too
       last_event = i;
       break;
     }
@@ -115,16 +116,23 @@ void LiveTurn::flush() {
   }
   std::vector<eventstore::NewEvent> events;
   auto actions = std::make_shared<std::vector<std::function<void()>>>();
+  bool end_lease = false;
   for (std::size_t i = 0; i <= last_event; ++i) {
     if (queue_.front().event) events.push_back(std::move(*queue_.front().event));
+    if (queue_.front().end_lease) end_lease = true;
     if (queue_.front().release) actions->push_back(std::move(queue_.front().release));
     queue_.pop_front();
   }
   write_in_flight_ = true;
   std::weak_ptr<int> alive = alive_;
   server_.db().write<AppendOutcome>(
-      [id = thread_id_, events = std::move(events)](eventstore::Store& store) {
-        return store.append(id, std::nullopt, events);
+      [id = thread_id_, events = std::move(events),
+       release_lease = end_lease ? server_.turn_leases().releaser()
+                                 : TurnLeaseGuard::Release()](eventstore::Store& store) {
+        AppendOutcome out = events.empty() ? AppendOutcome(eventstore::AppendResult{})
+                                           : store.append(id, std::nullopt, events);
+        if (release_lease) release_lease(store, id);  // after the turn's last events
+        return out;
       },
       [this, alive, actions](AppendOutcome result) {
         if (alive.expired()) return;
@@ -289,7 +297,7 @@ void LiveTurn::on_finished(const v2::Turn& turn) {
     publish("turn/completed", {{"threadId", thread_id_}, {"turn", turn_json}},
                     "turn/completed:" + turn_id_);
     over_ = true;
-  });
+  }, /*end_lease=*/true);
 }
 
 // --- status and snapshot -------------------------------------------------------------------

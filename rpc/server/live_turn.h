@@ -7,6 +7,9 @@
 // Notifications, approval requests and status changes are released strictly in the order
 // the runner reported them, each after the events before it have committed.
 //
+// The thread's turn lease (rpc/server/turn_lease_guard.h), taken by turn/start, is released
+// in the write job of the turn's last events, before turn/completed is sent.
+//
 // Thread status: active (turn/started), active with waitingOnApproval while an approval is
 // asked, idle before turn/completed.
 //
@@ -90,8 +93,10 @@ class LiveTurn final : public engine::TurnObserver {
   struct Step {
     std::optional<eventstore::NewEvent> event;
     std::function<void()> release;
+    bool end_lease = false;  // give the thread's turn lease back (with the events before it)
   };
-  void enqueue(std::optional<eventstore::NewEvent> event, std::function<void()> release);
+  void enqueue(std::optional<eventstore::NewEvent> event, std::function<void()> release,
+               bool end_lease = false);
   void flush();
   void release(std::vector<std::function<void()>>& actions);
   void apply_to_snapshot(const nlohmann::json& event);

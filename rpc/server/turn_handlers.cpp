@@ -1,6 +1,7 @@
 // turn/start and turn/interrupt: live turns of loaded threads (rpc/server/live_turn.h).
 #include "rpc/server/turn_handlers.h"
 
+#include <atomic>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -58,13 +59,18 @@ bool reasons(const std::string& model) {
 }
 
 // Releases a turn/start's reservation of its thread unless the turn started (also when the
-// session goes away before the history is read: the guard is destroyed uncalled).
+// session goes away before the history is read: the guard is destroyed uncalled), and with
+// it the thread's lease across processes when the write job took it. Destroyed on the loop
+// thread, after the job that may set lease_taken has run (or was dropped unrun).
 struct Reservation {
   AppServer* server;
   std::string thread_id;
+  std::shared_ptr<std::atomic<bool>> lease_taken = std::make_shared<std::atomic<bool>>(false);
   bool armed = true;
   ~Reservation() {
-    if (armed) server->release_turn_reservation(thread_id);
+    if (!armed) return;
+    server->release_turn_reservation(thread_id);
+    if (lease_taken->load()) server->turn_leases().release(thread_id);
   }
 };
 
@@ -135,8 +141,18 @@ void turn_start(Session& session, const json& params, Reply reply) {
   } else if (reasons(settings.model)) {
     summary = "auto";
   }
-  session.read<HistoryResult>(
-      [id](Store& store) -> HistoryResult {
+  // On the writer: first the thread's lease across processes (another `spool serve` on this
+  // database may run a turn on it), then the history the turn continues.
+  const std::string turn_id = new_uuid_v7();
+  session.write<HistoryResult>(
+      [id, turn_id, acquire = server.turn_leases().acquirer(),
+       lease_taken = reservation->lease_taken](Store& store) -> HistoryResult {
+        const TurnLeaseGuard::Outcome lease = acquire(store, id, turn_id);
+        if (!lease.taken) {
+          if (lease.held_elsewhere) return fail(conflict(lease.message, id));
+          return fail(make_error(protocol::ErrorCode::InternalError, lease.message));
+        }
+        lease_taken->store(true);
         auto history = store.read_history(id);
         if (!history) return fail(store_failure(history.error(), id));
         History h;
@@ -157,7 +173,7 @@ void turn_start(Session& session, const json& params, Reply reply) {
         return h;
       },
       [&session, r = share(std::move(reply)), reservation, settings, summary,
-       endpoint = std::move(endpoint).value(), leading = std::move(leading),
+       endpoint = std::move(endpoint).value(), leading = std::move(leading), turn_id,
        input = std::move(p.input), client_id = p.clientUserMessageId](HistoryResult history) mutable {
         AppServer& s = session.server();
         const std::string& thread_id = reservation->thread_id;
@@ -169,7 +185,7 @@ void turn_start(Session& session, const json& params, Reply reply) {
         }
         engine::TurnConfig config;
         config.thread_id = thread_id;
-        config.turn_id = new_uuid_v7();
+        config.turn_id = turn_id;  // the one its lease names
         config.model = settings.model;
         if (reasons(settings.model)) config.reasoning_effort = settings.reasoning_effort;
         config.reasoning_summary = summary;
@@ -197,7 +213,6 @@ void turn_start(Session& session, const json& params, Reply reply) {
         config.now_ms = [] { return now_ms(); };
         config.new_id = [] { return new_uuid_v7(); };
         const std::int64_t started_s = config.now_ms() / 1000;
-        const std::string turn_id = config.turn_id;
 
         s.set_settings(thread_id, settings);
         reservation->armed = false;

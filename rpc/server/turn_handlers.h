@@ -3,7 +3,9 @@
 //
 // turn/start runs a turn on a loaded thread (thread/start, resume or fork loaded it): it
 // answers at once with the turn inProgress, then the LiveTurn streams it. One turn at a time
-// per thread: a second turn/start while one runs (or is starting) is refused with -32009.
+// per thread: a second turn/start while one runs (or is starting) is refused with -32009,
+// also when the turn runs in another `spool serve` on the same database (the thread's turn
+// lease, rpc/server/turn_lease_guard.h).
 // The turn's overrides (cwd, model, effort, approvalPolicy, sandboxPolicy) stay for later
 // turns and are recorded in a turn_context event. turn/interrupt names the running turn;
 // with none running it is refused with -32009.
