@@ -10,6 +10,8 @@ packages=(
   nlohmann-json3-dev libfmt-dev libuv1-dev libcurl4-openssl-dev
   libcli11-dev libutfcpp-dev libsimdjson-dev libtomlplusplus-dev libssl-dev
   catch2
+  gnuplot-nox
+  clang libclang-rt-14-dev valgrind tzdata
 )
 
 # Node.js runs the test tools (ajv, tsc). Many machines have it from elsewhere; Debian's
