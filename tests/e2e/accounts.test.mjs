@@ -78,6 +78,9 @@ e2eTest('account/logout removes auth.json and notifies account/updated', async (
   const { client } = await h.initializedStdio();
   await client.call('account/login/start', { type: 'apiKey', apiKey: KEY });
   assert.ok(fs.existsSync(authFile(h)));
+  // The login's own account/updated follows its answer: wait for it, so that it cannot be
+  // taken for the logout's.
+  await client.waitNotification('account/updated', (p) => p.authMode === 'apikey');
   const since = client.mark();
   assert.deepEqual(await client.call('account/logout'), {});
   const updated = await client.waitNotification('account/updated', () => true, { since });
