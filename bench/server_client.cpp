@@ -90,37 +90,40 @@ Result<std::unique_ptr<ServerClient>, std::string> ServerClient::start(const Ser
   if (!init) return fail("initialize: " + init.error());
   client->initialize_ms_ =
       std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
-  auto sent = client->send({{"jsonrpc", "2.0"}, {"method", "initialized"}});
+  auto sent = client->notify("initialized");
   if (!sent) return fail(sent.error());
   return client;
 }
 
 ServerClient::~ServerClient() { stop(); }
 
+bool ServerClient::reap(bool block) {
+  if (reaped_) return true;
+  if (pid_ <= 0) return false;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
+  if (r == 0) return false;
+  reaped_ = true;
+  exit_status_ = r == pid_ ? status : -1;
+  return true;
+}
+
 int ServerClient::stop() {
-  if (pid_ <= 0) return -1;
   if (in_fd_ >= 0) ::close(in_fd_);
   in_fd_ = -1;
-  int status = -1;
   const auto deadline = clock_type::now() + std::chrono::seconds(10);
-  while (true) {
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) break;
-    if (r < 0) {
-      status = -1;
-      break;
-    }
+  while (!reap(false)) {
+    if (pid_ <= 0) break;
     if (clock_type::now() > deadline) {
       ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
+      reap(true);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (out_fd_ >= 0) ::close(out_fd_);
   out_fd_ = -1;
-  pid_ = -1;
-  return status;
+  return exit_status_;
 }
 
 Result<bool, std::string> ServerClient::send(const nlohmann::json& message) {
@@ -163,6 +166,20 @@ bool ServerClient::read_line(std::string* line, std::string* error) {
 
 Result<nlohmann::json, std::string> ServerClient::call(const std::string& method,
                                                        const nlohmann::json& params) {
+  auto msg = request(method, params);
+  if (!msg) return fail(msg.error());
+  if (msg->contains("error")) return fail(fmt::format("{}: {}", method, (*msg)["error"].dump()));
+  return msg->value("result", nlohmann::json());
+}
+
+Result<bool, std::string> ServerClient::notify(const std::string& method) {
+  return send({{"jsonrpc", "2.0"}, {"method", method}});
+}
+
+bool ServerClient::alive() { return pid_ > 0 && !reap(false); }
+
+Result<nlohmann::json, std::string> ServerClient::request(const std::string& method,
+                                                          const nlohmann::json& params) {
   const std::int64_t id = next_id_++;
   const std::string request =
       nlohmann::json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump() +
@@ -175,9 +192,8 @@ Result<nlohmann::json, std::string> ServerClient::call(const std::string& method
     last_call_ms_ = std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
     auto msg = nlohmann::json::parse(line, nullptr, false);
     if (msg.is_discarded() || !msg.is_object()) continue;
-    if (!msg.contains("id") || msg["id"] != id) continue;  // a notification or server request
-    if (msg.contains("error")) return fail(fmt::format("{}: {}", method, msg["error"].dump()));
-    return msg.value("result", nlohmann::json());
+    if (!msg.contains("id") || msg["id"] != id || msg.contains("method")) continue;  // not ours
+    return msg;
   }
 }
 

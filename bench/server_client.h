@@ -36,6 +36,14 @@ class ServerClient {
   // Sends one request and blocks until its response (notifications in between are
   // skipped). Returns the "result" member; an error response or a timeout is a failure.
   Result<nlohmann::json, std::string> call(const std::string& method, const nlohmann::json& params);
+  // As call(), but returns the whole response object: {"id", "result"} or {"id", "error"}.
+  // Only a timeout or the server closing its output is a failure.
+  Result<nlohmann::json, std::string> request(const std::string& method,
+                                              const nlohmann::json& params);
+  // Sends a notification (no answer is awaited).
+  Result<bool, std::string> notify(const std::string& method);
+  // True while the server has not exited.
+  bool alive();
 
   double initialize_ms() const { return initialize_ms_; }
   // The last call()'s latency: from just before its request was written to the moment the
@@ -43,7 +51,8 @@ class ServerClient {
   double last_call_ms() const { return last_call_ms_; }
   // The server's peak resident set (VmHWM) so far, in bytes; 0 when unreadable.
   std::int64_t peak_rss_bytes() const;
-  // Closes stdin and waits for exit; returns the exit status (as from waitpid) or -1.
+  // Closes stdin and waits for exit; returns the exit status (as from waitpid: 0 is a clean
+  // exit 0) or -1.
   int stop();
 
  private:
@@ -51,6 +60,9 @@ class ServerClient {
   // Reads the next line into *line; false (with *error set) on timeout or end of output.
   bool read_line(std::string* line, std::string* error);
   Result<bool, std::string> send(const nlohmann::json& message);
+  // Collects the server's exit status once it has exited (waiting for it when `block`);
+  // true once collected.
+  bool reap(bool block);
 
   pid_t pid_;
   int in_fd_;   // the server's stdin (we write)
@@ -60,6 +72,8 @@ class ServerClient {
   std::int64_t next_id_ = 1;
   double initialize_ms_ = 0;
   double last_call_ms_ = 0;
+  bool reaped_ = false;
+  int exit_status_ = -1;  // as from waitpid, once reaped_
 };
 
 }  // namespace spool::bench

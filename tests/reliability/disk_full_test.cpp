@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/server_client.h"
 #include "eventstore/store.h"
-#include "reliability/disk_full_server.h"
 #include "support/run_process.h"
 #include "support/temp_dir.h"
 
@@ -66,11 +66,12 @@ TEST_CASE("disk full: writes fail with a clear error, reads go on, writes resume
     return;
   }
   const std::string db = mnt + "/spool.db";
-  ServedProcess server(SPOOL_BINARY, db, dir.file("home"), dir.file("serve.log"));
-  auto init = server.call("initialize", {{"clientInfo", {{"name", "disk-full-test"}, {"version", "1"}}}});
-  REQUIRE(init);
-  REQUIRE_FALSE(is_error(*init));
-  server.notify("initialized");
+  // Spawned over pipes; start() runs initialize (and fails unless it is answered).
+  auto started = bench::ServerClient::start(
+      {SPOOL_BINARY, db, dir.file("home"), dir.file("serve.log"), std::chrono::seconds(30)});
+  INFO((started ? std::string() : started.error()));
+  REQUIRE(started);
+  bench::ServerClient& server = *started.value();
 
   std::vector<std::string> threads;         // acknowledged thread/start
   std::map<std::string, int> names_set;     // thread -> acknowledged thread/name/set count
@@ -83,7 +84,7 @@ TEST_CASE("disk full: writes fail with a clear error, reads go on, writes resume
   auto write_one = [&]() -> json {
     ++counter;
     if (threads.size() < 2 || counter % 8 == 0) {
-      auto r = server.call("thread/start", {{"cwd", "/w"}});
+      auto r = server.request("thread/start", {{"cwd", "/w"}});
       REQUIRE(r);
       if (!is_error(*r)) {
         threads.push_back((*r)["result"]["thread"]["id"].get<std::string>());
@@ -95,7 +96,7 @@ TEST_CASE("disk full: writes fail with a clear error, reads go on, writes resume
     if (threads[pick] == reference) pick = (pick + 1) % threads.size();
     const std::string id = threads[pick];  // never the reference
     const std::string name = "name " + std::to_string(counter) + " " + std::string(3000, 'n');
-    auto r = server.call("thread/name/set", {{"threadId", id}, {"name", name}});
+    auto r = server.request("thread/name/set", {{"threadId", id}, {"name", name}});
     REQUIRE(r);
     if (!is_error(*r)) {
       ++names_set[id];
@@ -126,12 +127,12 @@ TEST_CASE("disk full: writes fail with a clear error, reads go on, writes resume
 
   // Reads go on while the disk is full, and the server is still up.
   for (const std::string& id : {threads.front(), threads.back()}) {
-    auto read = server.call("thread/read", {{"threadId", id}, {"includeTurns", true}});
+    auto read = server.request("thread/read", {{"threadId", id}, {"includeTurns", true}});
     REQUIRE(read);
     CHECK_FALSE(is_error(*read));
     if (last_name.count(id) > 0) CHECK((*read)["result"]["thread"]["name"] == last_name[id]);
   }
-  auto list = server.call("thread/list", {{"limit", 5}});
+  auto list = server.request("thread/list", {{"limit", 5}});
   REQUIRE(list);
   CHECK_FALSE(is_error(*list));
   CHECK(server.alive());
